@@ -1,0 +1,97 @@
+package audit
+
+import (
+	"strings"
+	"unicode"
+)
+
+// TextTerm is one clause of a full-text query: a single word or a phrase of
+// consecutive words, all lower-cased. With Prefix, the last word matches any
+// word it begins.
+type TextTerm struct {
+	Words  []string
+	Prefix bool
+}
+
+// TextQuery is an analyst's full-text query in structured form. An event
+// matches when every Must term and no MustNot term occurs in its searchable
+// text (description or event type name).
+type TextQuery struct {
+	Must    []TextTerm
+	MustNot []TextTerm
+}
+
+// Empty reports whether the query constrains nothing.
+func (q TextQuery) Empty() bool { return len(q.Must) == 0 && len(q.MustNot) == 0 }
+
+// MaxTextTerms bounds how many clauses a text query keeps, so that a huge
+// query cannot become a huge engine query.
+const MaxTextTerms = 32
+
+// ParseText turns an analyst's query into a TextQuery. It accepts any input
+// and never fails: words are required, "quoted phrases" must occur as
+// written, word* matches prefixes and -word or -"phrase" excludes. Words are
+// runs of letters and digits; anything else separates them, so a bare
+// "user-group" is the phrase "user group", as both stores tokenize it.
+func ParseText(s string) TextQuery {
+	var q TextQuery
+	add := func(t TextTerm, negate bool) {
+		if len(t.Words) == 0 || len(q.Must)+len(q.MustNot) >= MaxTextTerms {
+			return
+		}
+		if negate {
+			q.MustNot = append(q.MustNot, t)
+		} else {
+			q.Must = append(q.Must, t)
+		}
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if unicode.IsSpace(rs[i]) {
+			i++
+			continue
+		}
+		negate := false
+		if rs[i] == '-' && i+1 < len(rs) && (rs[i+1] == '"' || isWordRune(rs[i+1])) {
+			negate = true
+			i++
+		}
+		if rs[i] == '"' {
+			j := i + 1
+			for j < len(rs) && rs[j] != '"' {
+				j++
+			}
+			t := TextTerm{Words: Words(string(rs[i+1 : j]))}
+			i = j + 1
+			if i < len(rs) && rs[i] == '*' {
+				t.Prefix = true
+				i++
+			}
+			add(t, negate)
+			continue
+		}
+		j := i
+		for j < len(rs) && !unicode.IsSpace(rs[j]) && rs[j] != '"' {
+			j++
+		}
+		chunk := string(rs[i:j])
+		i = j
+		t := TextTerm{Words: Words(chunk)}
+		t.Prefix = strings.HasSuffix(chunk, "*") && len(t.Words) > 0 &&
+			strings.HasSuffix(strings.TrimRight(strings.ToLower(chunk), "*"), t.Words[len(t.Words)-1])
+		add(t, negate)
+	}
+	return q
+}
+
+// Words splits s into lower-cased runs of letters and digits, the way both
+// stores tokenize searchable text.
+func Words(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
+		out = append(out, strings.ToLower(f))
+	}
+	return out
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

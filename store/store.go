@@ -1,0 +1,178 @@
+// Package store defines the storage seam of auditlog: the interfaces the
+// layers above depend on, and their contract. Every backend (store/sqlite,
+// store/opensearch) implements all of them and passes the conformance suite
+// in store/storetest.
+//
+// Contract shared by every method:
+//   - the tenant is always an explicit argument and no method ever reads,
+//     counts or changes another tenant's data;
+//   - a write has been made durable when the method returns without error;
+//   - a missing record is ErrNotFound, a lost optimistic update ErrConflict,
+//     a clashing unique name ErrDuplicate (compare with errors.Is);
+//   - searches may lag completed writes by the backend's refresh interval
+//     (about a second on OpenSearch; see Refresher). GetEvent, FlagEvents
+//     and UnflagEvents see an event once a search would.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+)
+
+// Errors returned by every backend; callers compare with errors.Is.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("version conflict")
+	ErrDuplicate = errors.New("already exists")
+)
+
+// Store is a complete backend.
+type Store interface {
+	EventStore
+	ComponentStore
+	KeyStore
+	SavedFilterStore
+	NotificationStore
+	// Ping reports whether the backend can serve requests (readiness).
+	Ping(ctx context.Context) error
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// WriteResult is the outcome of writing one event.
+type WriteResult struct {
+	// Duplicate reports that an event with the same tenant and id was
+	// already stored; the stored event was left unchanged.
+	Duplicate bool
+	// Err is a failure of this item only.
+	Err error
+}
+
+// EventStore stores and reads audit events.
+type EventStore interface {
+	// WriteEvents stores events, which may belong to several tenants and
+	// components. It returns one result per event, in order. Writes are
+	// idempotent on (Tenant, ID): a repeated id is reported Duplicate and the
+	// first event is kept. An error return means no event was written.
+	WriteEvents(ctx context.Context, events []audit.Event) ([]WriteResult, error)
+
+	// GetEvent returns one event of the tenant, or ErrNotFound, also when
+	// the event is hidden by cutoffs (see audit.Query.Cutoffs).
+	GetEvent(ctx context.Context, tenant, id string, cutoffs map[string]time.Time) (audit.Event, error)
+
+	// SearchEvents returns one page of a listing, with its exact total and
+	// the requested facets and histogram.
+	SearchEvents(ctx context.Context, q audit.Query) (audit.Page, error)
+
+	// ScanEvents calls fn for every event matching q, in q.Order, starting
+	// after q.After, reading in pages of q.Limit so memory stays flat
+	// however many events match. It reads a consistent snapshot where the
+	// backend has one. Facets and histogram of q are ignored. It stops at
+	// the first error fn returns, and returns it.
+	ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Event) error) error
+
+	// FlagEvents sets flag on the tenant's events with these ids, keeping
+	// the first flag of an event already flagged. It returns the events
+	// after the change, keyed by id; ids that were not found are absent.
+	FlagEvents(ctx context.Context, tenant string, ids []string, flag audit.Flag) (map[string]audit.Event, error)
+
+	// UnflagEvents clears the flag of the tenant's events with these ids
+	// and returns them after the change, keyed by id; ids that were not
+	// found are absent.
+	UnflagEvents(ctx context.Context, tenant string, ids []string) (map[string]audit.Event, error)
+}
+
+// ComponentStore keeps the capture configuration of components, the
+// activities they emit, and their capture statistics.
+type ComponentStore interface {
+	// GetComponentConfig returns the stored configuration, or ErrNotFound
+	// when the component was never configured.
+	GetComponentConfig(ctx context.Context, tenant, componentID string) (audit.ComponentConfig, error)
+
+	// PutComponentConfig stores cfg if the stored version equals
+	// expectedVersion (0: never configured), and returns it with Version
+	// set to expectedVersion+1. Otherwise it returns ErrConflict and
+	// leaves the stored configuration unchanged.
+	PutComponentConfig(ctx context.Context, cfg audit.ComponentConfig, expectedVersion int64) (audit.ComponentConfig, error)
+
+	// ListComponentConfigs returns every stored configuration of the tenant,
+	// or of every tenant when tenant is "" (for the retention sweeper).
+	ListComponentConfigs(ctx context.Context, tenant string) ([]audit.ComponentConfig, error)
+
+	// RegisterActivities records activities a component emitted that the
+	// catalog does not know; registering a known code again changes nothing.
+	RegisterActivities(ctx context.Context, tenant, componentID string, activities []audit.Activity) error
+
+	// ListActivities returns the activities registered for the tenant's
+	// components, keyed by component id, each list ordered by code.
+	ListActivities(ctx context.Context, tenant string) (map[string][]audit.Activity, error)
+
+	// AddCaptureStats adds to the counters of a component's configuration
+	// version. Counters of other versions are kept apart.
+	AddCaptureStats(ctx context.Context, tenant, componentID string, version int64, delta audit.CaptureStats) error
+
+	// GetCaptureStats returns the counters of a configuration version.
+	GetCaptureStats(ctx context.Context, tenant, componentID string, version int64) (audit.CaptureStats, error)
+}
+
+// KeyStore keeps API keys, by the hash of the key.
+type KeyStore interface {
+	// CreateKey stores a new key; ErrDuplicate if its id or hash exists.
+	CreateKey(ctx context.Context, key audit.APIKey) error
+	// KeyByHash returns the key with this hash, revoked or not, or ErrNotFound.
+	KeyByHash(ctx context.Context, hash string) (audit.APIKey, error)
+	// ListKeys returns every key, of every tenant when tenant is "".
+	ListKeys(ctx context.Context, tenant string) ([]audit.APIKey, error)
+	// RevokeKey marks a key revoked at the given time; ErrNotFound if absent.
+	RevokeKey(ctx context.Context, id string, at time.Time) error
+	// TouchKey records that a key was used at the given time.
+	TouchKey(ctx context.Context, id string, at time.Time) error
+}
+
+// SavedFilterStore keeps the saved filters of dashboard users. Every method
+// is scoped to one owner within one tenant.
+type SavedFilterStore interface {
+	// CreateSavedFilter stores f; ErrDuplicate when the owner already has
+	// a filter with that name.
+	CreateSavedFilter(ctx context.Context, f audit.SavedFilter) error
+	// UpdateSavedFilter replaces the owner's filter with f.ID; ErrNotFound
+	// when the owner has no such filter, ErrDuplicate on a name clash.
+	UpdateSavedFilter(ctx context.Context, f audit.SavedFilter) error
+	// DeleteSavedFilter removes the owner's filter; ErrNotFound if absent.
+	DeleteSavedFilter(ctx context.Context, tenant, ownerID, id string) error
+	// GetSavedFilter returns the owner's filter with this id, or ErrNotFound.
+	GetSavedFilter(ctx context.Context, tenant, ownerID, id string) (audit.SavedFilter, error)
+	// ListSavedFilters returns the owner's filters ordered by name.
+	ListSavedFilters(ctx context.Context, tenant, ownerID string) ([]audit.SavedFilter, error)
+}
+
+// NotificationStore keeps the notifications sent to users.
+type NotificationStore interface {
+	// AddNotifications stores notifications.
+	AddNotifications(ctx context.Context, ns []audit.Notification) error
+	// ListNotifications returns the notifications of the tenant whose
+	// recipient matches the user's id, or, for notifications whose recipient
+	// has no id, the user's email; newest first.
+	ListNotifications(ctx context.Context, tenant string, user audit.User, unreadOnly bool) ([]audit.Notification, error)
+	// MarkNotificationsRead marks the user's notifications with these ids
+	// read and returns how many changed.
+	MarkNotificationsRead(ctx context.Context, tenant string, user audit.User, ids []string, at time.Time) (int, error)
+}
+
+// Sweeper is implemented by backends that delete expired events themselves
+// (the embedded store); OpenSearch leaves it to ISM.
+type Sweeper interface {
+	// DeleteExpired deletes at most limit events of the tenant's component
+	// that occurred before cutoff, and returns how many it deleted.
+	DeleteExpired(ctx context.Context, tenant, componentID string, cutoff time.Time, limit int) (int, error)
+}
+
+// Refresher is implemented by backends whose searches see writes only after
+// a periodic refresh (OpenSearch, about once a second). Refresh makes every
+// completed write visible now; tests use it rather than sleeping.
+type Refresher interface {
+	Refresh(ctx context.Context) error
+}
