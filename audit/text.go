@@ -3,6 +3,7 @@ package audit
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // TextTerm is one clause of a full-text query: a single word or a phrase of
@@ -30,9 +31,10 @@ const MaxTextTerms = 32
 
 // ParseText turns an analyst's query into a TextQuery. It accepts any input
 // and never fails: words are required, "quoted phrases" must occur as
-// written, word* matches prefixes and -word or -"phrase" excludes. Words are
-// runs of letters and digits; anything else separates them, so a bare
-// "user-group" is the phrase "user group", as both stores tokenize it.
+// written, word* (also "a phrase end*" or "a phrase end"*) matches words
+// that begin with it, and -word or -"phrase" excludes. Words are runs of
+// letters and digits; anything else separates them, so a bare "user-group"
+// is the phrase "user group", as both stores tokenize it.
 func ParseText(s string) TextQuery {
 	var q TextQuery
 	add := func(t TextTerm, negate bool) {
@@ -61,7 +63,8 @@ func ParseText(s string) TextQuery {
 			for j < len(rs) && rs[j] != '"' {
 				j++
 			}
-			t := TextTerm{Words: Words(string(rs[i+1 : j]))}
+			inner := string(rs[i+1 : j])
+			t := TextTerm{Words: Words(inner), Prefix: endsWithStar(inner)}
 			i = j + 1
 			if i < len(rs) && rs[i] == '*' {
 				t.Prefix = true
@@ -76,10 +79,7 @@ func ParseText(s string) TextQuery {
 		}
 		chunk := string(rs[i:j])
 		i = j
-		t := TextTerm{Words: Words(chunk)}
-		t.Prefix = strings.HasSuffix(chunk, "*") && len(t.Words) > 0 &&
-			strings.HasSuffix(strings.TrimRight(strings.ToLower(chunk), "*"), t.Words[len(t.Words)-1])
-		add(t, negate)
+		add(TextTerm{Words: Words(chunk), Prefix: endsWithStar(chunk)}, negate)
 	}
 	return q
 }
@@ -94,4 +94,20 @@ func Words(s string) []string {
 	return out
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// endsWithStar reports whether s ends with a word directly followed by '*'
+// (trailing space aside), as in word* or "a phrase pre*".
+func endsWithStar(s string) bool {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	if !strings.HasSuffix(s, "*") {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, "*"))
+	return isWordRune(r)
+}
+
+// isWordRune reports whether r belongs to a word: letters, digits, and the
+// combining marks that belong to the letter before them (a decomposed "é"
+// is one word, as both stores' tokenizers see it).
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+}
