@@ -31,7 +31,7 @@ func testCutoffs(t *testing.T, newStore Factory) {
 	// ONBOARDING has no cutoff.
 	var cmsAt time.Time
 	for _, at := range sortedHot(fx)[len(fx.hot)/2:] {
-		n := len(m.matching(audit.Filter{Components: []string{"CMS"}, From: &at, To: ptr(at.Add(time.Millisecond))}, nil, audit.OldestFirst))
+		n := len(m.matching(audit.Filter{Components: []string{"CMS"}, From: &at, To: refTo(at.Add(time.Millisecond))}, nil, audit.OldestFirst))
 		if n >= 2 {
 			cmsAt = at
 			break
@@ -65,24 +65,24 @@ func testCutoffs(t *testing.T, newStore Factory) {
 			{Components: []string{"KMS"}},
 			{Components: []string{"SET", "ONBOARDING"}},
 			{Statuses: []audit.Status{audit.StatusFailed}, Text: "user"},
-			{IDs: ids(hidden("CMS")[:3])},
+			{IDs: idsOf(hidden("CMS")[:3])},
 		} {
 			for _, order := range []audit.Order{audit.NewestFirst, audit.OldestFirst} {
 				q := audit.Query{Tenant: m.tenant, Filter: f, Order: order, Limit: 30, Cutoffs: cutoffs, Facets: audit.AllFacets, Histogram: 24 * time.Hour}
-				checkPage(t, m, q, search(t, s, q))
+				checkPage(t, m, q, searchPage(t, s, q))
 			}
 		}
 	})
 	t.Run("Walk", func(t *testing.T) {
 		q := audit.Query{Tenant: m.tenant, Order: audit.NewestFirst, Limit: 7, Cutoffs: cutoffs}
-		if msg := diffSequences(m.matching(audit.Filter{}, cutoffs, q.Order), walk(t, s, m, q)); msg != "" {
+		if msg := diffSequences(m.matching(audit.Filter{}, cutoffs, q.Order), walkPages(t, s, m, q)); msg != "" {
 			t.Errorf("walk with cutoffs: %s", msg)
 		}
 	})
 	t.Run("Scan", func(t *testing.T) {
 		for _, order := range []audit.Order{audit.NewestFirst, audit.OldestFirst} {
 			q := audit.Query{Tenant: m.tenant, Order: order, Limit: 50, Cutoffs: cutoffs}
-			checkEvents(t, m, "ScanEvents("+describeQuery(q)+")", m.matching(audit.Filter{}, cutoffs, order), scan(t, s, q))
+			checkEvents(t, m, "ScanEvents("+describeQuery(q)+")", m.matching(audit.Filter{}, cutoffs, order), scanAll(t, s, q))
 		}
 	})
 	t.Run("GetEvent", func(t *testing.T) {
@@ -121,7 +121,7 @@ func testCutoffs(t *testing.T, newStore Factory) {
 	})
 }
 
-func ids(events []audit.Event) []string {
+func idsOf(events []audit.Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
 		out[i] = e.ID
@@ -213,7 +213,7 @@ func testSweeper(t *testing.T, newStore Factory) {
 		}
 	}
 	q := audit.Query{Tenant: fxTenant, Order: audit.OldestFirst, Limit: 100, Facets: []audit.Facet{audit.FacetEventType}}
-	p := search(t, s, q)
+	p := searchPage(t, s, q)
 	checkEvents(t, m, "after DeleteExpired: "+describeQuery(q), m.page(q).Events, p.Events)
 	if want := int64(len(m.events)); p.Total != want {
 		t.Errorf("after DeleteExpired: Total = %d, want %d", p.Total, want)

@@ -62,10 +62,10 @@ func runCases(t *testing.T, s store.Store, m *model, cases []searchCase) {
 			checkExpect(t, c, len(all), len(m.events))
 			for _, order := range []audit.Order{audit.NewestFirst, audit.OldestFirst} {
 				q := audit.Query{Tenant: m.tenant, Filter: c.filter, Order: order, Limit: 25}
-				checkPage(t, m, q, search(t, s, q))
+				checkPage(t, m, q, searchPage(t, s, q))
 			}
 			q := audit.Query{Tenant: m.tenant, Filter: c.filter, Order: audit.NewestFirst, Limit: 500}
-			if msg := diffSequences(all, collect(t, s, q)); msg != "" {
+			if msg := diffSequences(all, collectAll(t, s, q)); msg != "" {
 				t.Errorf("full listing of %s: %s", describeQuery(q), msg)
 			}
 		})
@@ -90,7 +90,7 @@ func checkExpect(t *testing.T, c searchCase, n, total int) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func refTo[T any](v T) *T { return &v }
 
 // sortedHot returns the fixture's shared instants, oldest first.
 func sortedHot(fx *fixture) []time.Time {
@@ -119,7 +119,7 @@ func filterCases(fx *fixture) []searchCase {
 		{"To", audit.Filter{To: &to}, some},
 		{"FromTo", audit.Filter{From: &from, To: &to}, some},
 		{"FromEqualsTo", audit.Filter{From: &from, To: &from}, none},
-		{"OneMillisecond", audit.Filter{From: &from, To: ptr(from.Add(time.Millisecond))}, some},
+		{"OneMillisecond", audit.Filter{From: &from, To: refTo(from.Add(time.Millisecond))}, some},
 		{"ActionUserID", audit.Filter{ActionUser: "u-1001"}, some},
 		{"ActionUserIDIsCaseSensitive", audit.Filter{ActionUser: "U-1002"}, some},
 		{"ActionUserIDOtherCase", audit.Filter{ActionUser: "u-1002"}, some},
@@ -131,8 +131,8 @@ func filterCases(fx *fixture) []searchCase {
 		{"TargetUserEmail", audit.Filter{TargetUser: "PRIYA.RAMAN@example.com"}, some},
 		{"TargetUserID", audit.Filter{TargetUser: "bot-leena"}, some},
 		{"TargetUserName", audit.Filter{TargetUser: "bobby jones"}, some},
-		{"Flagged", audit.Filter{Flagged: ptr(true)}, some},
-		{"Unflagged", audit.Filter{Flagged: ptr(false)}, some},
+		{"Flagged", audit.Filter{Flagged: refTo(true)}, some},
+		{"Unflagged", audit.Filter{Flagged: refTo(false)}, some},
 		{"IDs", audit.Filter{IDs: pickIDs(fx, 40)}, some},
 		{"IDsUnknownAndOtherTenant", audit.Filter{IDs: append(canaryOnlyIDs(fx, 5), "no-such-event")}, none},
 		{"Text", audit.Filter{Text: "user group"}, some},
@@ -143,11 +143,11 @@ func filterCases(fx *fixture) []searchCase {
 			Submodules: []string{"User Groups", "Article lifecycle"},
 			Statuses:   []audit.Status{audit.StatusSuccess, audit.StatusFailed},
 			Priorities: []audit.Priority{audit.PriorityMedium, audit.PriorityHigh},
-			From:       ptr(hot[1]),
-			To:         ptr(hot[len(hot)-2]),
+			From:       refTo(hot[1]),
+			To:         refTo(hot[len(hot)-2]),
 			Text:       "user -sync",
 		}, some},
-		{"UsersFlagAndText", audit.Filter{ActionUser: "sam lee", TargetUser: "u-1001", Flagged: ptr(false), Text: "-breach"}, nonEmpty},
+		{"UsersFlagAndText", audit.Filter{ActionUser: "sam lee", TargetUser: "u-1001", Flagged: refTo(false), Text: "-breach"}, nonEmpty},
 		{"IDsAndComponent", audit.Filter{IDs: pickIDs(fx, 60), Components: []string{"SET"}}, some},
 	}
 }
@@ -229,25 +229,25 @@ func canaryOnlyIDs(fx *fixture, n int) []string {
 func testOrder(t *testing.T, s store.Store, fx *fixture) {
 	m := fx.main
 	for _, at := range sortedHot(fx)[:5] {
-		f := audit.Filter{From: &at, To: ptr(at.Add(time.Millisecond))}
+		f := audit.Filter{From: &at, To: refTo(at.Add(time.Millisecond))}
 		if n := len(m.matching(f, nil, audit.OldestFirst)); n < 3 {
 			t.Fatalf("fixture problem: only %d events at shared instant %s", n, at)
 		}
 		for _, order := range []audit.Order{audit.NewestFirst, audit.OldestFirst} {
 			q := audit.Query{Tenant: m.tenant, Filter: f, Order: order, Limit: 1000}
-			checkPage(t, m, q, search(t, s, q))
+			checkPage(t, m, q, searchPage(t, s, q))
 		}
 	}
 	for _, order := range []audit.Order{audit.NewestFirst, audit.OldestFirst} {
 		q := audit.Query{Tenant: m.tenant, Order: order, Limit: 100}
-		checkPage(t, m, q, search(t, s, q))
+		checkPage(t, m, q, searchPage(t, s, q))
 	}
 }
 
 // testHasMore checks HasMore and Total at the edges of a listing.
 func testHasMore(t *testing.T, s store.Store, fx *fixture) {
 	m := fx.main
-	f := audit.Filter{Components: []string{"SET"}, Statuses: []audit.Status{audit.StatusFailed}, Flagged: ptr(false)}
+	f := audit.Filter{Components: []string{"SET"}, Statuses: []audit.Status{audit.StatusFailed}, Flagged: refTo(false)}
 	all := m.matching(f, nil, audit.NewestFirst)
 	n := len(all)
 	if n < 3 {
@@ -255,21 +255,21 @@ func testHasMore(t *testing.T, s store.Store, fx *fixture) {
 	}
 	for _, limit := range []int{1, n - 1, n, n + 1} {
 		q := audit.Query{Tenant: m.tenant, Filter: f, Order: audit.NewestFirst, Limit: limit}
-		checkPage(t, m, q, search(t, s, q))
+		checkPage(t, m, q, searchPage(t, s, q))
 	}
 	// After the last event: an empty page that still counts every event.
 	last := all[n-1].Key()
 	q := audit.Query{Tenant: m.tenant, Filter: f, Order: audit.NewestFirst, Limit: 10, After: &last}
-	checkPage(t, m, q, search(t, s, q))
+	checkPage(t, m, q, searchPage(t, s, q))
 	// After a position that is no event's: the page starts right after it.
 	for _, order := range []audit.Order{audit.NewestFirst, audit.OldestFirst} {
 		at := sortedHot(fx)[10]
 		q := audit.Query{Tenant: m.tenant, Order: order, Limit: 10, After: &audit.SortKey{OccurredAt: at, ID: "M"}}
-		checkPage(t, m, q, search(t, s, q))
+		checkPage(t, m, q, searchPage(t, s, q))
 	}
 	// No match at all.
 	q = audit.Query{Tenant: m.tenant, Filter: audit.Filter{Text: "cafe"}, Order: audit.OldestFirst, Limit: 10}
-	checkPage(t, m, q, search(t, s, q))
+	checkPage(t, m, q, searchPage(t, s, q))
 }
 
 // testFacets checks multi-select facet semantics: a facet's counts ignore
@@ -287,7 +287,7 @@ func testFacets(t *testing.T, s store.Store, fx *fixture) {
 		}, some},
 		{"EventTypeSelected", audit.Filter{EventTypes: []string{"role.changed"}}, some},
 		{"SubmoduleSelected", audit.Filter{Submodules: []string{"User Groups"}}, some},
-		{"OtherFilters", audit.Filter{Components: []string{"CMS", "SET"}, From: &hot[3], To: &hot[30], Flagged: ptr(true)}, some},
+		{"OtherFilters", audit.Filter{Components: []string{"CMS", "SET"}, From: &hot[3], To: &hot[30], Flagged: refTo(true)}, some},
 		{"TextAndUser", audit.Filter{Text: "user -sync", ActionUser: "alice.smith@example.com"}, some},
 		{"IDs", audit.Filter{IDs: pickIDs(fx, 100), Statuses: []audit.Status{audit.StatusSuccess}}, some},
 		{"NoMatch", audit.Filter{Text: "cafe"}, none},
@@ -296,26 +296,26 @@ func testFacets(t *testing.T, s store.Store, fx *fixture) {
 		t.Run(c.name, func(t *testing.T) {
 			checkExpect(t, c, len(m.matching(c.filter, nil, audit.NewestFirst)), len(m.events))
 			q := audit.Query{Tenant: m.tenant, Filter: c.filter, Order: audit.NewestFirst, Limit: 5, Facets: audit.AllFacets}
-			checkPage(t, m, q, search(t, s, q))
+			checkPage(t, m, q, searchPage(t, s, q))
 		})
 	}
 	t.Run("OnlyRequested", func(t *testing.T) {
 		q := audit.Query{Tenant: m.tenant, Order: audit.NewestFirst, Limit: 5, Facets: []audit.Facet{audit.FacetStatus, audit.FacetSubmodule}}
-		checkPage(t, m, q, search(t, s, q))
+		checkPage(t, m, q, searchPage(t, s, q))
 	})
 	t.Run("IndependentOfPage", func(t *testing.T) {
 		// Facets describe the whole listing, not the page shown.
 		f := audit.Filter{Statuses: []audit.Status{audit.StatusSuccess}}
 		q := audit.Query{Tenant: m.tenant, Filter: f, Order: audit.OldestFirst, Limit: 5, Facets: audit.AllFacets, Histogram: 24 * time.Hour}
-		first := search(t, s, q)
+		first := searchPage(t, s, q)
 		checkPage(t, m, q, first)
 		k := first.Events[len(first.Events)-1].Key()
 		q.After = &k
-		checkPage(t, m, q, search(t, s, q))
+		checkPage(t, m, q, searchPage(t, s, q))
 	})
 	t.Run("NoEmptySubmoduleBucket", func(t *testing.T) {
 		q := audit.Query{Tenant: m.tenant, Order: audit.NewestFirst, Limit: 1, Facets: []audit.Facet{audit.FacetSubmodule}}
-		for _, c := range search(t, s, q).Facets[audit.FacetSubmodule] {
+		for _, c := range searchPage(t, s, q).Facets[audit.FacetSubmodule] {
 			if c.Value == "" {
 				t.Errorf("submodule facet has a bucket for events without submodule: %+v", c)
 			}
@@ -335,19 +335,19 @@ func testHistogram(t *testing.T, s store.Store, fx *fixture) {
 		{"Day", 24 * time.Hour, audit.Filter{}},
 		{"Week", 7 * 24 * time.Hour, audit.Filter{}},
 		{"HourFiltered", time.Hour, audit.Filter{Components: []string{"SET"}, From: &hot[5], To: &hot[12]}},
-		{"DayFiltered", 24 * time.Hour, audit.Filter{Text: "sync", Statuses: []audit.Status{audit.StatusFailed}, Flagged: ptr(true)}},
+		{"DayFiltered", 24 * time.Hour, audit.Filter{Text: "sync", Statuses: []audit.Status{audit.StatusFailed}, Flagged: refTo(true)}},
 		{"WeekFiltered", 7 * 24 * time.Hour, audit.Filter{EventTypes: []string{"user.deactivated"}, ActionUser: "u-1003"}},
 		{"NoMatch", 24 * time.Hour, audit.Filter{Components: []string{"OFFBOARDING"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			q := audit.Query{Tenant: m.tenant, Filter: c.filter, Order: audit.NewestFirst, Limit: 3, Histogram: c.width}
-			checkPage(t, m, q, search(t, s, q))
+			checkPage(t, m, q, searchPage(t, s, q))
 		})
 	}
 	t.Run("NotRequested", func(t *testing.T) {
 		q := audit.Query{Tenant: m.tenant, Order: audit.NewestFirst, Limit: 3}
-		checkPage(t, m, q, search(t, s, q))
+		checkPage(t, m, q, searchPage(t, s, q))
 	})
 }
 
@@ -364,7 +364,7 @@ func testWalk(t *testing.T, s store.Store, fx *fixture) {
 			t.Run(c.name+"/"+string(order), func(t *testing.T) {
 				want := m.matching(c.filter, nil, order)
 				checkExpect(t, c, len(want), len(m.events))
-				got := walk(t, s, m, audit.Query{Tenant: m.tenant, Filter: c.filter, Order: order, Limit: 7})
+				got := walkPages(t, s, m, audit.Query{Tenant: m.tenant, Filter: c.filter, Order: order, Limit: 7})
 				if msg := diffSequences(want, got); msg != "" {
 					t.Errorf("walk: %s", msg)
 				}
@@ -383,7 +383,7 @@ func testScan(t *testing.T, s store.Store, fx *fixture) {
 	}{
 		{"AllNewestFirst", audit.Query{Order: audit.NewestFirst}},
 		{"AllOldestFirst", audit.Query{Order: audit.OldestFirst}},
-		{"Filtered", audit.Query{Order: audit.OldestFirst, Filter: audit.Filter{Components: []string{"CMS", "ONBOARDING"}, Text: "user", Flagged: ptr(false)}}},
+		{"Filtered", audit.Query{Order: audit.OldestFirst, Filter: audit.Filter{Components: []string{"CMS", "ONBOARDING"}, Text: "user", Flagged: refTo(false)}}},
 		{"After", audit.Query{Order: audit.NewestFirst, After: &audit.SortKey{OccurredAt: hot[20], ID: "M"}}},
 		{"FacetsIgnored", audit.Query{Order: audit.NewestFirst, Filter: audit.Filter{Priorities: []audit.Priority{audit.PriorityHigh}}, Facets: audit.AllFacets, Histogram: time.Hour}},
 	}
@@ -395,7 +395,7 @@ func testScan(t *testing.T, s store.Store, fx *fixture) {
 			if len(want) == 0 {
 				t.Fatalf("fixture problem: nothing matches %s", describeQuery(q))
 			}
-			checkEvents(t, m, "ScanEvents("+describeQuery(q)+")", want, scan(t, s, q))
+			checkEvents(t, m, "ScanEvents("+describeQuery(q)+")", want, scanAll(t, s, q))
 		})
 	}
 	t.Run("StopsAtError", func(t *testing.T) {
@@ -432,7 +432,7 @@ func testIsolation(t *testing.T, s store.Store, fx *fixture) {
 		{IDs: canaryOnlyIDs(fx, 20)},
 	} {
 		q := audit.Query{Tenant: m.tenant, Filter: f, Order: audit.NewestFirst, Limit: 10, Facets: audit.AllFacets, Histogram: 24 * time.Hour}
-		checkPage(t, m, q, search(t, s, q))
+		checkPage(t, m, q, searchPage(t, s, q))
 	}
 	for _, id := range canaryOnlyIDs(fx, 5) {
 		if e, err := s.GetEvent(ctx(t), m.tenant, id, nil); !errors.Is(err, store.ErrNotFound) {
@@ -465,7 +465,7 @@ func testIsolation(t *testing.T, s store.Store, fx *fixture) {
 	}
 	// The canary tenant sees only its own events.
 	q := audit.Query{Tenant: canaryTenant, Order: audit.OldestFirst, Limit: 10, Facets: audit.AllFacets}
-	p := search(t, s, q)
+	p := searchPage(t, s, q)
 	if p.Total != int64(len(fx.canary)) {
 		t.Errorf("%s tenant: Total = %d, want %d", canaryTenant, p.Total, len(fx.canary))
 	}

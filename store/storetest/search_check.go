@@ -12,8 +12,8 @@ import (
 	"github.com/auditlog/auditlog/store"
 )
 
-// search runs q against s and fails the test on error.
-func search(t *testing.T, s store.Store, q audit.Query) audit.Page {
+// searchPage runs q against s and fails the test on error.
+func searchPage(t *testing.T, s store.Store, q audit.Query) audit.Page {
 	t.Helper()
 	p, err := s.SearchEvents(ctx(t), q)
 	if err != nil {
@@ -223,16 +223,16 @@ func checkNoCanary(t *testing.T, q audit.Query, p audit.Page) {
 	}
 }
 
-// walk pages through q with page size q.Limit, After the last event of each
+// walkPages pages through q with page size q.Limit, After the last event of each
 // page, checking every page against the model, and returns every event seen.
-func walk(t *testing.T, s store.Store, m *model, q audit.Query) []audit.Event {
+func walkPages(t *testing.T, s store.Store, m *model, q audit.Query) []audit.Event {
 	t.Helper()
 	var all []audit.Event
 	for pages := 0; ; pages++ {
 		if pages > 10000 {
 			t.Fatalf("%s: walk did not end after %d pages", describeQuery(q), pages)
 		}
-		got := search(t, s, q)
+		got := searchPage(t, s, q)
 		before := len(all)
 		checkPage(t, m, q, got)
 		all = append(all, got.Events...)
@@ -247,16 +247,16 @@ func walk(t *testing.T, s store.Store, m *model, q audit.Query) []audit.Event {
 	}
 }
 
-// collect pages through q as a client would, however many events the
+// collectAll pages through q as a client would, however many events the
 // backend returns per page, and returns every event seen.
-func collect(t *testing.T, s store.Store, q audit.Query) []audit.Event {
+func collectAll(t *testing.T, s store.Store, q audit.Query) []audit.Event {
 	t.Helper()
 	var all []audit.Event
 	for pages := 0; ; pages++ {
 		if pages > 10000 {
 			t.Fatalf("%s: listing did not end after %d pages", describeQuery(q), pages)
 		}
-		got := search(t, s, q)
+		got := searchPage(t, s, q)
 		all = append(all, got.Events...)
 		if !got.HasMore || len(got.Events) == 0 {
 			return all
@@ -266,8 +266,8 @@ func collect(t *testing.T, s store.Store, q audit.Query) []audit.Event {
 	}
 }
 
-// scan runs ScanEvents and returns every event it delivered.
-func scan(t *testing.T, s store.Store, q audit.Query) []audit.Event {
+// scanAll runs ScanEvents and returns every event it delivered.
+func scanAll(t *testing.T, s store.Store, q audit.Query) []audit.Event {
 	t.Helper()
 	var all []audit.Event
 	err := s.ScanEvents(ctx(t), q, func(e audit.Event) error {

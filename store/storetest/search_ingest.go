@@ -41,7 +41,7 @@ func testWalkDuringIngest(t *testing.T, newStore Factory) {
 				if page > 1000 {
 					t.Fatalf("walk did not end after %d pages", page)
 				}
-				p := search(t, s, q)
+				p := searchPage(t, s, q)
 				for _, e := range p.Events {
 					if e.Tenant != fxTenant {
 						t.Fatalf("page %d: event %q of tenant %q", page, e.ID, e.Tenant)
