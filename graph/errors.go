@@ -1,0 +1,148 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/store"
+)
+
+// Error codes, in extensions.code of every error a resolver returns.
+const (
+	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeForbidden       = "FORBIDDEN"
+	CodeNotFound        = "NOT_FOUND"
+	CodeInternal        = "INTERNAL"
+)
+
+// classify returns the code of a resolver error and whether its message may
+// be shown to the client. Only INTERNAL errors are hidden.
+func classify(err error) string {
+	switch {
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return CodeUnauthenticated
+	case errors.Is(err, auth.ErrForbidden), errors.Is(err, export.ErrForbidden),
+		errors.Is(err, indexer.ErrComponentNotAllowed):
+		return CodeForbidden
+	case errors.Is(err, store.ErrNotFound):
+		return CodeNotFound
+	}
+	if _, ok := audit.AsInvalid(err); ok {
+		return CodeBadUserInput
+	}
+	return CodeInternal
+}
+
+// ErrorPresenter maps every error a resolver returns to a GraphQL error
+// with extensions.code. Internal errors are logged with the request id and
+// reach the client as a generic message quoting that id, never their text.
+func (r *Resolver) ErrorPresenter() graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if _, ok := gqlErr.Extensions["code"]; ok {
+			return gqlErr // parse and validation errors of gqlgen itself
+		}
+		if field, ok := argumentError(ctx, err); ok {
+			return withCode(gqlErr, CodeBadUserInput, "field", field)
+		}
+		code := classify(err)
+		switch code {
+		case CodeBadUserInput:
+			ie, _ := audit.AsInvalid(err)
+			gqlErr.Message = ie.Error()
+			fields := make([]map[string]any, len(ie.Fields))
+			for i, f := range ie.Fields {
+				fields[i] = map[string]any{"field": f.Field, "message": f.Message}
+			}
+			return withCode(gqlErr, code, "field", ie.Fields[0].Field, "fields", fields)
+		case CodeInternal:
+			id := r.reqID(ctx)
+			r.log.ErrorContext(ctx, "graphql resolver failed", "request_id", id, "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Message = internalMessage(id)
+			return withCode(gqlErr, code, "requestId", id)
+		}
+		return withCode(gqlErr, code)
+	}
+}
+
+// RecoverFunc turns a panic in a resolver into an INTERNAL error, logged
+// with its request id.
+func (r *Resolver) RecoverFunc() graphql.RecoverFunc {
+	return func(ctx context.Context, v any) error {
+		id := r.reqID(ctx)
+		r.log.ErrorContext(ctx, "graphql resolver panicked", "request_id", id, "panic", fmt.Sprint(v))
+		return &gqlerror.Error{Message: internalMessage(id), Extensions: map[string]any{"code": CodeInternal, "requestId": id}}
+	}
+}
+
+func internalMessage(requestID string) string {
+	if requestID == "" {
+		return "internal error"
+	}
+	return "internal error; quote request id " + requestID + " when reporting it"
+}
+
+func withCode(e *gqlerror.Error, code string, kv ...any) *gqlerror.Error {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+	for i := 0; i+1 < len(kv); i += 2 {
+		e.Extensions[kv[i].(string)] = kv[i+1]
+	}
+	return e
+}
+
+// argumentError reports whether err arose decoding a field's arguments
+// (an unparsable Time, a details value that is not an object) rather than
+// in the resolver, and names the argument path. gqlgen leaves the field's
+// Args unset when decoding them failed.
+func argumentError(ctx context.Context, err error) (string, bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Args != nil || len(fc.Field.Arguments) == 0 {
+		return "", false
+	}
+	var gqlErr *gqlerror.Error
+	if !errors.As(err, &gqlErr) || len(gqlErr.Path) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, el := range gqlErr.Path {
+		switch el := el.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(el))
+		case ast.PathName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(el))
+		}
+	}
+	return b.String(), true
+}
+
+// invalid is a BAD_USER_INPUT error naming one input field.
+func invalid(field, format string, args ...any) error {
+	return audit.Invalid(field, format, args...)
+}
+
+// prefixed returns ie with every field path put under prefix, e.g.
+// "actionUser.email" → "events[3].actionUser.email".
+func prefixed(prefix string, ie *audit.InvalidError) *audit.InvalidError {
+	out := &audit.InvalidError{Fields: make([]audit.FieldError, len(ie.Fields))}
+	for i, f := range ie.Fields {
+		out.Fields[i] = audit.FieldError{Field: prefix + "." + f.Field, Message: f.Message}
+	}
+	return out
+}

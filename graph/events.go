@@ -1,0 +1,193 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/graph/model"
+)
+
+// listEvents resolves Query.events.
+func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, first *int, after *string, order *audit.Order) (*model.EventConnection, error) {
+	p, err := auth.Require(ctx, auth.Read)
+	if err != nil {
+		return nil, err
+	}
+	f := filterFromInput(filter)
+	if err := checkFilter("filter", f); err != nil {
+		return nil, err
+	}
+	n := DefaultPageSize
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > MaxPageSize {
+		return nil, invalid("first", "must be between 1 and %d, got %d", MaxPageSize, n)
+	}
+	o := audit.NewestFirst
+	if order != nil {
+		o = *order
+	}
+	listing, err := listingHash(p.Tenant, f, o)
+	if err != nil {
+		return nil, err
+	}
+	q := audit.Query{Tenant: p.Tenant, Filter: f, Order: o, Limit: n}
+	if after != nil && *after != "" {
+		if q.After, err = r.decodeCursor(*after, listing); err != nil {
+			return nil, err
+		}
+	}
+	if q.Cutoffs, err = r.capture.Cutoffs(ctx, p.Tenant); err != nil {
+		return nil, fmt.Errorf("retention cutoffs: %w", err)
+	}
+	sel, err := selectedFacets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q.Facets = sel.facets
+	if sel.histogram {
+		if q.Histogram, err = r.histogramWidth(ctx, q, sel.interval); err != nil {
+			return nil, err
+		}
+	}
+	page, err := r.store.SearchEvents(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("search events: %w", err)
+	}
+
+	conn := &model.EventConnection{
+		Edges:      make([]model.EventEdge, len(page.Events)),
+		PageInfo:   &model.PageInfo{HasNextPage: page.HasMore},
+		TotalCount: int(page.Total),
+		Facets: &model.EventFacets{
+			EventType: counts(page.Facets[audit.FacetEventType]),
+			Status:    counts(page.Facets[audit.FacetStatus]),
+			Priority:  counts(page.Facets[audit.FacetPriority]),
+			Submodule: counts(page.Facets[audit.FacetSubmodule]),
+			Histogram: make([]model.HistogramBucket, len(page.Histogram)),
+		},
+	}
+	for i, ev := range page.Events {
+		c, err := r.encodeCursor(ev.Key(), listing)
+		if err != nil {
+			return nil, err
+		}
+		node := eventModel(ev)
+		conn.Edges[i] = model.EventEdge{Cursor: c, Node: &node}
+	}
+	if len(conn.Edges) > 0 {
+		conn.PageInfo.EndCursor = &conn.Edges[len(conn.Edges)-1].Cursor
+	}
+	for i, b := range page.Histogram {
+		conn.Facets.Histogram[i] = model.HistogramBucket{Start: b.Start, End: b.Start.Add(q.Histogram), Count: int(b.Count)}
+	}
+	return conn, nil
+}
+
+func counts(cs []audit.Count) []model.FacetCount {
+	out := make([]model.FacetCount, len(cs))
+	for i, c := range cs {
+		out[i] = model.FacetCount{Value: c.Value, Count: int(c.Count)}
+	}
+	return out
+}
+
+// facetSelection is what the query asks of EventConnection.facets; only
+// that is computed.
+type facetSelection struct {
+	facets    []audit.Facet
+	histogram bool
+	interval  *model.HistogramInterval
+}
+
+var facetFields = map[string]audit.Facet{
+	"eventType": audit.FacetEventType,
+	"status":    audit.FacetStatus,
+	"priority":  audit.FacetPriority,
+	"submodule": audit.FacetSubmodule,
+}
+
+// selectedFacets reads the facets selected under the current
+// EventConnection field, including through fragments and aliases.
+func selectedFacets(ctx context.Context) (facetSelection, error) {
+	var sel facetSelection
+	opCtx := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name != "facets" {
+			continue
+		}
+		for _, sub := range graphql.CollectFields(opCtx, f.Selections, nil) {
+			if facet, ok := facetFields[sub.Name]; ok {
+				if !slices.Contains(sel.facets, facet) {
+					sel.facets = append(sel.facets, facet)
+				}
+				continue
+			}
+			if sub.Name != "histogram" {
+				continue
+			}
+			var iv *model.HistogramInterval
+			if s, ok := sub.ArgumentMap(opCtx.Variables)["interval"].(string); ok {
+				v := model.HistogramInterval(s)
+				iv = &v
+			}
+			if sel.histogram && !sameInterval(sel.interval, iv) {
+				return sel, invalid("facets.histogram.interval", "every histogram of one listing must use the same interval; list twice for two intervals")
+			}
+			sel.histogram, sel.interval = true, iv
+		}
+	}
+	return sel, nil
+}
+
+func sameInterval(a, b *model.HistogramInterval) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// histogramWidth returns the bucket width of a histogram over q: the one
+// asked for, or the narrowest of the ladder that covers the filter's time
+// range in about 100 buckets. An open range ends now and starts at the
+// oldest matching event.
+func (r *Resolver) histogramWidth(ctx context.Context, q audit.Query, asked *model.HistogramInterval) (time.Duration, error) {
+	var from, to time.Time
+	if q.Filter.To != nil {
+		to = *q.Filter.To
+	} else {
+		to = r.now()
+	}
+	if q.Filter.From != nil {
+		from = *q.Filter.From
+	} else {
+		oldest := audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: audit.OldestFirst, Limit: 1, Cutoffs: q.Cutoffs}
+		page, err := r.store.SearchEvents(ctx, oldest)
+		if err != nil {
+			return 0, fmt.Errorf("find the oldest event for the histogram: %w", err)
+		}
+		from = to
+		if len(page.Events) > 0 {
+			from = page.Events[0].OccurredAt
+		}
+	}
+	span := max(to.Sub(from), 0)
+	if asked == nil {
+		return autoWidth(span), nil
+	}
+	width, ok := intervalWidth(*asked)
+	if !ok {
+		return 0, invalid("facets.histogram.interval", "unknown interval %q", *asked)
+	}
+	if n := span / width; n > maxBuckets {
+		return 0, invalid("facets.histogram.interval", "makes %d buckets over this time range, at most %d are allowed; choose a wider interval or narrow the range", n, maxBuckets)
+	}
+	return width, nil
+}

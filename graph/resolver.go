@@ -1,0 +1,114 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"log/slog"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/graph/generated"
+	"github.com/auditlog/auditlog/graph/model"
+	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/store"
+	"github.com/auditlog/auditlog/token"
+)
+
+// Limits of the API, beyond those of the audit vocabulary.
+const (
+	// MaxIngestBatch is the most events one ingestEvents call takes.
+	MaxIngestBatch = 1000
+	// DefaultPageSize and MaxPageSize bound events(first:).
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+	// MaxIDs bounds the ids of flagEvents, unflagEvents and
+	// markNotificationsRead.
+	MaxIDs = 1000
+	// CursorTTL is how long a page cursor stays valid.
+	CursorTTL = 24 * time.Hour
+)
+
+// Metrics receives what the resolvers count; the server backs it with
+// Prometheus. Nil methods are never called: Deps.Metrics may be nil.
+type Metrics interface {
+	// Ingested counts ingest outcomes: "captured", "duplicate",
+	// "suppressed", "invalid", "forbidden" or "failed".
+	Ingested(outcome string, n int)
+}
+
+// Deps are what the resolvers call.
+type Deps struct {
+	Store   store.Store
+	Capture *capture.Service
+	Indexer *indexer.Indexer
+	// Export makes signed download links; exportEvents is unavailable
+	// without it.
+	Export *export.Service
+	// Signer signs page cursors (Resolver uses Signer.For("cursor")).
+	Signer *token.Signer
+	// Clock is time.Now when nil; Logger slog.Default() when nil.
+	Clock   func() time.Time
+	Logger  *slog.Logger
+	Metrics Metrics
+	// RequestID returns the id of the request a context belongs to, quoted
+	// in internal errors; may be nil.
+	RequestID func(ctx context.Context) string
+}
+
+// Resolver is the root resolver. It is safe for concurrent use.
+type Resolver struct {
+	store   store.Store
+	capture *capture.Service
+	ix      *indexer.Indexer
+	export  *export.Service
+	cursors *token.Signer
+	now     func() time.Time
+	log     *slog.Logger
+	metrics Metrics
+	reqID   func(ctx context.Context) string
+}
+
+// NewResolver returns the root resolver over deps.
+func NewResolver(deps Deps) *Resolver {
+	r := &Resolver{
+		store:   deps.Store,
+		capture: deps.Capture,
+		ix:      deps.Indexer,
+		export:  deps.Export,
+		cursors: deps.Signer.For("cursor"),
+		now:     deps.Clock,
+		log:     deps.Logger,
+		metrics: deps.Metrics,
+		reqID:   deps.RequestID,
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	if r.reqID == nil {
+		r.reqID = func(context.Context) string { return "" }
+	}
+	return r
+}
+
+// ExecutableSchema returns the GraphQL schema served by r, with the cost of
+// list fields scaled by how many items they may return, for complexity limits.
+func (r *Resolver) ExecutableSchema() graphql.ExecutableSchema {
+	var c generated.ComplexityRoot
+	c.Query.Events = func(child int, _ model.EventFilter, first *int, _ *string, _ *audit.Order) int {
+		n := DefaultPageSize
+		if first != nil && *first > 0 {
+			n = *first
+		}
+		return 1 + child*n
+	}
+	c.Mutation.IngestEvents = func(child int, events []model.EventInput) int { return 1 + child*len(events) }
+	c.Mutation.FlagEvents = func(child int, ids []string, _ *string) int { return 1 + child*len(ids) }
+	c.Mutation.UnflagEvents = func(child int, ids []string) int { return 1 + child*len(ids) }
+	return generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: c})
+}

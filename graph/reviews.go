@@ -1,0 +1,219 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/graph/model"
+	"github.com/auditlog/auditlog/store"
+)
+
+// Bounds on reviewer input.
+const (
+	maxNote        = 1024
+	maxFilterName  = 128
+	maxDescription = 1024
+)
+
+// flag resolves Mutation.flagEvents: it flags the caller's tenant's events
+// with the caller as flagger and notifies the action user of each event that
+// was not flagged before.
+func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model.Event, error) {
+	p, err := auth.Require(ctx, auth.Flag)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIDs(ids); err != nil {
+		return nil, err
+	}
+	if utf8.RuneCountInString(note) > maxNote {
+		return nil, invalid("note", "is longer than %d characters", maxNote)
+	}
+	visible, err := r.visible(ctx, p.Tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	flag := audit.Flag{By: p.User, At: r.now().UTC().Truncate(time.Millisecond), Note: note}
+	flagged, err := r.store.FlagEvents(ctx, p.Tenant, visible, flag)
+	if err != nil {
+		return nil, fmt.Errorf("flag events: %w", err)
+	}
+	var notes []audit.Notification
+	for _, id := range visible {
+		ev, ok := flagged[id]
+		// An event flagged earlier keeps its first flag and notified then.
+		if !ok || ev.Flag == nil || !ev.Flag.At.Equal(flag.At) || ev.Flag.By != flag.By {
+			continue
+		}
+		notes = append(notes, audit.Notification{
+			ID: ulid.Make().String(), Tenant: p.Tenant, Recipient: ev.ActionUser,
+			EventID: ev.ID, EventType: ev.EventType, ComponentID: ev.ComponentID,
+			FlaggedBy: flag.By, FlaggedAt: flag.At, Note: note,
+		})
+	}
+	if len(notes) > 0 {
+		if err := r.store.AddNotifications(ctx, notes); err != nil {
+			return nil, fmt.Errorf("notify flagged users: %w", err)
+		}
+	}
+	return inOrder(visible, flagged), nil
+}
+
+func (r *Resolver) unflag(ctx context.Context, ids []string) ([]model.Event, error) {
+	p, err := auth.Require(ctx, auth.Flag)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIDs(ids); err != nil {
+		return nil, err
+	}
+	visible, err := r.visible(ctx, p.Tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	unflagged, err := r.store.UnflagEvents(ctx, p.Tenant, visible)
+	if err != nil {
+		return nil, fmt.Errorf("unflag events: %w", err)
+	}
+	return inOrder(visible, unflagged), nil
+}
+
+// visible returns the ids of events the tenant can still see: an event past
+// its retention is neither returned nor changed.
+func (r *Resolver) visible(ctx context.Context, tenant string, ids []string) ([]string, error) {
+	cutoffs, err := r.capture.Cutoffs(ctx, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("retention cutoffs: %w", err)
+	}
+	var out []string
+	for _, id := range ids {
+		_, err := r.store.GetEvent(ctx, tenant, id, cutoffs)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return nil, fmt.Errorf("get event %s: %w", id, err)
+		default:
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func checkIDs(ids []string) error {
+	if len(ids) > MaxIDs {
+		return invalid("ids", "has %d ids, at most %d are allowed", len(ids), MaxIDs)
+	}
+	return nil
+}
+
+// inOrder returns the events found, in the order of ids, each once.
+func inOrder(ids []string, found map[string]audit.Event) []model.Event {
+	out := make([]model.Event, 0, len(found))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if ev, ok := found[id]; ok && !seen[id] {
+			seen[id] = true
+			out = append(out, eventModel(ev))
+		}
+	}
+	return out
+}
+
+// ownerID is who saved filters belong to: the dashboard user behind the key.
+func ownerID(p audit.Principal) string {
+	if p.User.ID != "" {
+		return p.User.ID
+	}
+	if p.User.Email != "" {
+		return strings.ToLower(p.User.Email)
+	}
+	return "key:" + p.KeyID
+}
+
+// saveFilter creates (id == "") or replaces one of the caller's saved filters.
+func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilterInput) (*model.SavedFilter, error) {
+	p, err := auth.Require(ctx, auth.SavedFilters)
+	if err != nil {
+		return nil, err
+	}
+	name := strings.TrimSpace(in.Name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return nil, invalid("input.name", "is required")
+	case n > maxFilterName:
+		return nil, invalid("input.name", "is longer than %d characters", maxFilterName)
+	}
+	if utf8.RuneCountInString(str(in.Description)) > maxDescription {
+		return nil, invalid("input.description", "is longer than %d characters", maxDescription)
+	}
+	var f audit.Filter
+	if in.Filter != nil {
+		f = filterFromInput(*in.Filter)
+	}
+	if err := checkFilter("input.filter", f); err != nil {
+		return nil, err
+	}
+	now := r.now().UTC().Truncate(time.Millisecond)
+	sf := audit.SavedFilter{
+		ID: id, Tenant: p.Tenant, OwnerID: ownerID(p), Name: name, Description: str(in.Description),
+		Filter: f, CreatedAt: now, UpdatedAt: now,
+	}
+	if id == "" {
+		sf.ID = ulid.Make().String()
+		err = r.store.CreateSavedFilter(ctx, sf)
+	} else {
+		var old audit.SavedFilter
+		old, err = r.store.GetSavedFilter(ctx, p.Tenant, sf.OwnerID, id)
+		if err == nil {
+			sf.CreatedAt = old.CreatedAt
+			err = r.store.UpdateSavedFilter(ctx, sf)
+		}
+	}
+	switch {
+	case errors.Is(err, store.ErrDuplicate):
+		return nil, invalid("input.name", "you already have a saved filter named %q", name)
+	case errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("saved filter %s: %w", id, store.ErrNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("save filter: %w", err)
+	}
+	m := savedFilterModel(sf)
+	return &m, nil
+}
+
+// exportLink resolves Mutation.exportEvents.
+func (r *Resolver) exportLink(ctx context.Context, filter *model.EventFilter, ids []string) (*model.Export, error) {
+	p, err := auth.Require(ctx, auth.Export)
+	if err != nil {
+		return nil, err
+	}
+	if r.export == nil {
+		return nil, errors.New("export is not configured on this server")
+	}
+	var req export.Request
+	if filter != nil {
+		f := filterFromInput(*filter)
+		if err := checkFilter("filter", f); err != nil {
+			return nil, err
+		}
+		req.Filter = &f
+	}
+	// An explicit empty list is a request for no events, not for all.
+	if ids != nil {
+		req.IDs = append([]string{}, ids...)
+	}
+	link, err := r.export.CreateLink(ctx, p, req)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Export{URL: link.URL, ExpiresAt: link.ExpiresAt}, nil
+}
