@@ -1,7 +1,241 @@
 package storetest
 
-import "testing"
+import (
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store"
+)
 
 func testEvents(t *testing.T, newStore Factory) {
-	t.Skip("conformance cases for Events are not written yet")
+	t.Run("RoundTripEveryField", func(t *testing.T) {
+		s := newStore(t)
+		full := fullEvent("acme", "evt-full", baseTime)
+		minimal := minimalEvent("acme", "evt-min", "SET", baseTime.Add(time.Hour))
+		res := writeEvents(t, s, full, minimal)
+		for i, r := range res {
+			if r.Duplicate {
+				t.Errorf("new event %d reported Duplicate", i)
+			}
+		}
+		refresh(t, s)
+
+		got := getEvent(t, s, "acme", "evt-full")
+		sameJSON(t, "GetEvent(evt-full)", stored(t, full), got)
+		if got.OccurredAt.Location() != time.UTC {
+			t.Errorf("OccurredAt is in %v, want UTC", got.OccurredAt.Location())
+		}
+		if want := baseTime.Truncate(time.Millisecond); !got.OccurredAt.Equal(want) {
+			t.Errorf("OccurredAt = %v, want %v", got.OccurredAt, want)
+		}
+		if got.Flag != nil {
+			t.Errorf("new event has flag %+v, want none", got.Flag)
+		}
+
+		got = getEvent(t, s, "acme", "evt-min")
+		sameJSON(t, "GetEvent(evt-min)", stored(t, minimal), got)
+		if got.TargetUser != nil {
+			t.Errorf("event written without target user has target user %+v", got.TargetUser)
+		}
+		if len(got.Details) != 0 {
+			t.Errorf("event written without details has details %v", got.Details)
+		}
+	})
+
+	t.Run("DuplicateInLaterBatchKeepsFirst", func(t *testing.T) {
+		s := newStore(t)
+		first := fullEvent("acme", "evt-1", baseTime)
+		writeEvents(t, s, first)
+		refresh(t, s)
+
+		again := fullEvent("acme", "evt-1", baseTime.Add(time.Minute))
+		again.Description = "a retry that must not overwrite the first"
+		again.Status = audit.StatusFailed
+		other := minimalEvent("acme", "evt-2", "SET", baseTime)
+		res := writeEvents(t, s, again, other)
+		if !res[0].Duplicate {
+			t.Errorf("repeated id: Duplicate = false, want true")
+		}
+		if res[1].Duplicate {
+			t.Errorf("new id in the same batch: Duplicate = true, want false")
+		}
+		refresh(t, s)
+		sameJSON(t, "event after a duplicate write", stored(t, first), getEvent(t, s, "acme", "evt-1"))
+		getEvent(t, s, "acme", "evt-2")
+	})
+
+	t.Run("DuplicateWithinBatchFirstWins", func(t *testing.T) {
+		s := newStore(t)
+		first := fullEvent("acme", "evt-1", baseTime)
+		second := fullEvent("acme", "evt-1", baseTime.Add(time.Hour))
+		second.Description = "second copy in the same batch"
+		res := writeEvents(t, s, first, second)
+		if res[0].Duplicate || !res[1].Duplicate {
+			t.Errorf("Duplicate flags = [%v %v], want [false true]", res[0].Duplicate, res[1].Duplicate)
+		}
+		refresh(t, s)
+		sameJSON(t, "event written twice in one batch", stored(t, first), getEvent(t, s, "acme", "evt-1"))
+		p, err := s.SearchEvents(ctx(t), audit.Query{Tenant: "acme", Limit: 10})
+		if err != nil {
+			t.Fatalf("SearchEvents: %v", err)
+		}
+		if p.Total != 1 || len(p.Events) != 1 {
+			t.Errorf("listing after a duplicate within a batch: total %d, %d events; want 1 event", p.Total, len(p.Events))
+		}
+	})
+
+	t.Run("SameIDInTwoTenants", func(t *testing.T) {
+		s := newStore(t)
+		a := fullEvent("acme", "shared-id", baseTime)
+		g := minimalEvent("globex", "shared-id", "CMS", baseTime.Add(time.Minute))
+		res := writeEvents(t, s, a, g)
+		if res[0].Duplicate || res[1].Duplicate {
+			t.Errorf("same id in two tenants reported Duplicate: %+v", res)
+		}
+		refresh(t, s)
+		sameJSON(t, "acme's event", stored(t, a), getEvent(t, s, "acme", "shared-id"))
+		sameJSON(t, "globex's event", stored(t, g), getEvent(t, s, "globex", "shared-id"))
+	})
+
+	t.Run("OtherTenantsEventNotFound", func(t *testing.T) {
+		s := newStore(t)
+		writeEvents(t, s, fullEvent("acme", "evt-1", baseTime))
+		refresh(t, s)
+		_, err := s.GetEvent(ctx(t), "globex", "evt-1", nil)
+		wantErr(t, "GetEvent of another tenant's id", err, store.ErrNotFound)
+		_, err = s.GetEvent(ctx(t), "acme", "no-such-event", nil)
+		wantErr(t, "GetEvent of an unknown id", err, store.ErrNotFound)
+	})
+
+	t.Run("BatchOfSeveralTenantsAndComponents", func(t *testing.T) {
+		s := newStore(t)
+		batch := []audit.Event{
+			minimalEvent("acme", "a-cms", "CMS", baseTime),
+			minimalEvent("globex", "g-kms", "KMS", baseTime.Add(time.Second)),
+			minimalEvent("acme", "a-kms", "KMS", baseTime.Add(2*time.Second)),
+			minimalEvent("globex", "g-cms", "CMS", baseTime.Add(3*time.Second)),
+			minimalEvent("acme", "a-onb", "ONBOARDING", baseTime.Add(4*time.Second)),
+		}
+		for i, r := range writeEvents(t, s, batch...) {
+			if r.Duplicate {
+				t.Errorf("event %d reported Duplicate", i)
+			}
+		}
+		refresh(t, s)
+		for _, e := range batch {
+			sameJSON(t, "GetEvent("+e.Tenant+", "+e.ID+")", stored(t, e), getEvent(t, s, e.Tenant, e.ID))
+		}
+		for tenant, want := range map[string][]string{
+			"acme":   {"a-onb", "a-kms", "a-cms"},
+			"globex": {"g-cms", "g-kms"},
+		} {
+			p, err := s.SearchEvents(ctx(t), audit.Query{Tenant: tenant, Limit: 10, Order: audit.NewestFirst})
+			if err != nil {
+				t.Fatalf("SearchEvents(%s): %v", tenant, err)
+			}
+			if got := eventIDs(p.Events); !slices.Equal(got, want) {
+				t.Errorf("listing of %s = %v, want %v", tenant, got, want)
+			}
+		}
+	})
+
+	t.Run("FlagAndUnflag", func(t *testing.T) {
+		s := newStore(t)
+		writeEvents(t, s,
+			minimalEvent("acme", "a", "CMS", baseTime),
+			minimalEvent("acme", "b", "CMS", baseTime.Add(time.Second)),
+			minimalEvent("acme", "c", "CMS", baseTime.Add(2*time.Second)),
+			minimalEvent("globex", "g", "CMS", baseTime),
+		)
+		refresh(t, s)
+		admin := audit.User{Type: audit.UserDashboard, ID: "u-admin", Name: "Ada Admin", Email: "ada@acme.test"}
+		first := audit.Flag{By: admin, At: baseTime.Add(time.Hour), Note: "check this"}
+
+		got, err := s.FlagEvents(ctx(t), "acme", []string{"a", "b", "missing", "g"}, first)
+		if err != nil {
+			t.Fatalf("FlagEvents: %v", err)
+		}
+		if ids := slices.Sorted(maps.Keys(got)); !slices.Equal(ids, []string{"a", "b"}) {
+			t.Errorf("FlagEvents returned %v, want [a b] (unknown and other tenant's ids absent)", ids)
+		}
+		wantFlag := stored(t, audit.Event{Flag: &first}).Flag
+		for id, e := range got {
+			sameJSON(t, "flag returned for "+id, wantFlag, e.Flag)
+		}
+		refresh(t, s)
+		sameJSON(t, "flag read back", wantFlag, getEvent(t, s, "acme", "a").Flag)
+		if f := getEvent(t, s, "globex", "g").Flag; f != nil {
+			t.Errorf("other tenant's event with a flagged id got flag %+v", f)
+		}
+		if f := getEvent(t, s, "acme", "c").Flag; f != nil {
+			t.Errorf("event not named got flag %+v", f)
+		}
+
+		second := audit.Flag{By: audit.User{Type: audit.UserDashboard, ID: "u-other"}, At: baseTime.Add(2 * time.Hour), Note: "again"}
+		got, err = s.FlagEvents(ctx(t), "acme", []string{"a", "c"}, second)
+		if err != nil {
+			t.Fatalf("FlagEvents again: %v", err)
+		}
+		sameJSON(t, "flagging a flagged event keeps the first flag", wantFlag, got["a"].Flag)
+		sameJSON(t, "flag of an event flagged later", stored(t, audit.Event{Flag: &second}).Flag, got["c"].Flag)
+		refresh(t, s)
+		sameJSON(t, "first flag read back", wantFlag, getEvent(t, s, "acme", "a").Flag)
+
+		flagged := true
+		p, err := s.SearchEvents(ctx(t), audit.Query{Tenant: "acme", Limit: 10, Order: audit.OldestFirst, Filter: audit.Filter{Flagged: &flagged}})
+		if err != nil {
+			t.Fatalf("SearchEvents(flagged): %v", err)
+		}
+		if ids := eventIDs(p.Events); !slices.Equal(ids, []string{"a", "b", "c"}) {
+			t.Errorf("flagged listing = %v, want [a b c]", ids)
+		}
+
+		got, err = s.UnflagEvents(ctx(t), "acme", []string{"a", "missing", "g"})
+		if err != nil {
+			t.Fatalf("UnflagEvents: %v", err)
+		}
+		if ids := slices.Sorted(maps.Keys(got)); !slices.Equal(ids, []string{"a"}) {
+			t.Errorf("UnflagEvents returned %v, want [a]", ids)
+		}
+		if got["a"].Flag != nil {
+			t.Errorf("UnflagEvents returned a with flag %+v", got["a"].Flag)
+		}
+		refresh(t, s)
+		if f := getEvent(t, s, "acme", "a").Flag; f != nil {
+			t.Errorf("unflagged event read back with flag %+v", f)
+		}
+		sameJSON(t, "event not unflagged keeps its flag", wantFlag, getEvent(t, s, "acme", "b").Flag)
+
+		// An unflagged event can be flagged anew, with the new flag.
+		got, err = s.FlagEvents(ctx(t), "acme", []string{"a"}, second)
+		if err != nil {
+			t.Fatalf("FlagEvents after unflag: %v", err)
+		}
+		sameJSON(t, "flag after unflag", stored(t, audit.Event{Flag: &second}).Flag, got["a"].Flag)
+	})
+
+	t.Run("GetEventHiddenByCutoff", func(t *testing.T) {
+		s := newStore(t)
+		e := minimalEvent("acme", "old", "CMS", baseTime)
+		writeEvents(t, s, e)
+		refresh(t, s)
+		at := msUTC(baseTime)
+		_, err := s.GetEvent(ctx(t), "acme", "old", map[string]time.Time{"CMS": at.Add(time.Millisecond)})
+		wantErr(t, "GetEvent of an event older than its component's cutoff", err, store.ErrNotFound)
+		for _, cutoffs := range []map[string]time.Time{
+			{"CMS": at},                     // occurred exactly at the cutoff: kept
+			{"KMS": at.Add(24 * time.Hour)}, // another component's cutoff
+			{"CMS": at.Add(-24 * time.Hour), "SET": at.Add(time.Hour)},
+		} {
+			got, err := s.GetEvent(ctx(t), "acme", "old", cutoffs)
+			if err != nil {
+				t.Errorf("GetEvent with cutoffs %v: %v", cutoffs, err)
+				continue
+			}
+			sameJSON(t, "event under a cutoff", stored(t, e), got)
+		}
+	})
 }

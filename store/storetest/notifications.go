@@ -1,7 +1,137 @@
 package storetest
 
-import "testing"
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store"
+)
 
 func testNotifications(t *testing.T, newStore Factory) {
-	t.Skip("conformance cases for Notifications are not written yet")
+	ana := audit.User{Type: audit.UserDashboard, ID: "u-ana", Name: "Ana", Email: "ana@acme.test"}
+	bob := audit.User{Type: audit.UserDashboard, ID: "u-bob", Name: "Bob", Email: "bob@acme.test"}
+	// carl is known to the emitting module only by email.
+	carl := audit.User{Type: audit.UserBot, Email: "carl@acme.test"}
+	flagger := audit.User{Type: audit.UserDashboard, ID: "u-admin", Name: "Ada Admin", Email: "ada@acme.test"}
+
+	notif := func(tenant, id string, to audit.User, at time.Time) audit.Notification {
+		return audit.Notification{
+			ID: id, Tenant: tenant, Recipient: to,
+			EventID: "evt-" + id, EventType: "role.changed", ComponentID: "SET",
+			FlaggedBy: flagger, FlaggedAt: at, Note: "please explain",
+		}
+	}
+	asStored := func(n audit.Notification) audit.Notification {
+		n.FlaggedAt = msUTC(n.FlaggedAt)
+		if n.ReadAt != nil {
+			r := msUTC(*n.ReadAt)
+			n.ReadAt = &r
+		}
+		return n
+	}
+	all := []audit.Notification{
+		notif("acme", "n-ana-old", ana, baseTime),
+		notif("acme", "n-ana-new", ana, baseTime.Add(time.Hour)),
+		notif("acme", "n-bob", bob, baseTime.Add(30*time.Minute)),
+		notif("acme", "n-carl", carl, baseTime.Add(10*time.Minute)),
+		notif("globex", "n-ana-globex", ana, baseTime.Add(2*time.Hour)),
+	}
+	setup := func(t *testing.T) store.Store {
+		t.Helper()
+		s := newStore(t)
+		if err := s.AddNotifications(ctx(t), all); err != nil {
+			t.Fatalf("AddNotifications: %v", err)
+		}
+		return s
+	}
+	list := func(t *testing.T, s store.Store, tenant string, u audit.User, unreadOnly bool) []audit.Notification {
+		t.Helper()
+		ns, err := s.ListNotifications(ctx(t), tenant, u, unreadOnly)
+		if err != nil {
+			t.Fatalf("ListNotifications(%s, %s/%s): %v", tenant, u.ID, u.Email, err)
+		}
+		return ns
+	}
+	ids := func(ns []audit.Notification) []string {
+		out := []string{}
+		for _, n := range ns {
+			out = append(out, n.ID)
+		}
+		return out
+	}
+
+	t.Run("ListByRecipientID", func(t *testing.T) {
+		s := setup(t)
+		got := list(t, s, "acme", ana, false)
+		sameJSON(t, "Ana's notifications, newest first", []audit.Notification{asStored(all[1]), asStored(all[0])}, got)
+		if got := ids(list(t, s, "acme", bob, false)); !slices.Equal(got, []string{"n-bob"}) {
+			t.Errorf("Bob's notifications = %v, want [n-bob]", got)
+		}
+		// The id decides: the same email under another id is someone else.
+		impostor := audit.User{Type: audit.UserDashboard, ID: "u-other", Email: ana.Email}
+		if got := ids(list(t, s, "acme", impostor, false)); len(got) != 0 {
+			t.Errorf("user with Ana's email but another id sees %v", got)
+		}
+	})
+
+	t.Run("FallbackByEmailWithoutRecipientID", func(t *testing.T) {
+		s := setup(t)
+		// Carl signs in to the dashboard with an id; the module knew only his email.
+		signedIn := audit.User{Type: audit.UserDashboard, ID: "u-carl", Name: "Carl", Email: carl.Email}
+		sameJSON(t, "Carl's notifications", []audit.Notification{asStored(all[3])}, list(t, s, "acme", signedIn, false))
+		if got := ids(list(t, s, "acme", audit.User{Type: audit.UserDashboard, ID: "u-dan", Email: "dan@acme.test"}, false)); len(got) != 0 {
+			t.Errorf("user with another email sees %v", got)
+		}
+	})
+
+	t.Run("OtherTenantIsolated", func(t *testing.T) {
+		s := setup(t)
+		if got := ids(list(t, s, "globex", ana, false)); !slices.Equal(got, []string{"n-ana-globex"}) {
+			t.Errorf("Ana's notifications in globex = %v, want [n-ana-globex]", got)
+		}
+		if got := ids(list(t, s, "initech", ana, false)); len(got) != 0 {
+			t.Errorf("Ana's notifications in a tenant with none = %v", got)
+		}
+	})
+
+	t.Run("MarkReadAndUnreadOnly", func(t *testing.T) {
+		s := setup(t)
+		at := baseTime.Add(3 * time.Hour)
+		// Ana names her own notification, other users' ones, another
+		// tenant's and an unknown id: only hers change.
+		n, err := s.MarkNotificationsRead(ctx(t), "acme", ana,
+			[]string{"n-ana-new", "n-bob", "n-carl", "n-ana-globex", "n-missing"}, at)
+		if err != nil {
+			t.Fatalf("MarkNotificationsRead: %v", err)
+		}
+		if n != 1 {
+			t.Errorf("MarkNotificationsRead changed %d, want 1", n)
+		}
+		if got := ids(list(t, s, "acme", ana, true)); !slices.Equal(got, []string{"n-ana-old"}) {
+			t.Errorf("Ana's unread = %v, want [n-ana-old]", got)
+		}
+		read := all[1]
+		read.ReadAt = &at
+		sameJSON(t, "Ana's notifications after reading one",
+			[]audit.Notification{asStored(read), asStored(all[0])}, list(t, s, "acme", ana, false))
+		for _, c := range []struct {
+			tenant string
+			u      audit.User
+			want   string
+		}{{"acme", bob, "n-bob"}, {"acme", audit.User{Type: audit.UserDashboard, ID: "u-carl", Email: carl.Email}, "n-carl"}, {"globex", ana, "n-ana-globex"}} {
+			if got := ids(list(t, s, c.tenant, c.u, true)); !slices.Equal(got, []string{c.want}) {
+				t.Errorf("unread of %s/%s = %v, want [%s]", c.tenant, c.u.ID, got, c.want)
+			}
+		}
+
+		n, err = s.MarkNotificationsRead(ctx(t), "acme", ana, []string{"n-ana-new"}, at.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("MarkNotificationsRead again: %v", err)
+		}
+		if n != 0 {
+			t.Errorf("marking a read notification again changed %d, want 0", n)
+		}
+	})
 }

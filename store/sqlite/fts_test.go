@@ -1,0 +1,88 @@
+package sqlite
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+)
+
+func TestFTSExprQuotesEveryTerm(t *testing.T) {
+	for _, c := range []struct {
+		text       string
+		must, not_ string
+	}{
+		{`approved`, `"approved"`, ``},
+		{`"user group" publ*`, `"user group" AND "publ"*`, ``},
+		{`-draft`, ``, `"draft"`},
+		{`AND OR NOT NEAR(`, `"and" AND "or" AND "not" AND "near"`, ``},
+		{`"(]*-`, ``, ``},
+		{`a -"b c" -d*`, `"a"`, `"b c" OR "d"*`},
+	} {
+		q := audit.ParseText(c.text)
+		if got := ftsExpr(q.Must, " AND "); got != c.must {
+			t.Errorf("%q: must = %s, want %s", c.text, got, c.must)
+		}
+		if got := ftsExpr(q.MustNot, " OR "); got != c.not_ {
+			t.Errorf("%q: must not = %s, want %s", c.text, got, c.not_)
+		}
+	}
+	// A quote inside a word cannot come from ParseText, but must still
+	// stay inside its string.
+	if got := ftsExpr([]audit.TextTerm{{Words: []string{`a"b`}}}, " AND "); got != `"a""b"` {
+		t.Errorf("embedded quote: %s", got)
+	}
+}
+
+// TestJunkTextNeverFails runs text that is FTS5 syntax, or broken syntax,
+// through the store: every query answers, and FTS5 keywords are words.
+func TestJunkTextNeverFails(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	plain := sampleEvent("acme", "plain", at)
+	keywords := sampleEvent("acme", "keywords", at.Add(time.Second))
+	keywords.Description = "NOT approved AND escalated OR near breach"
+	if _, err := s.WriteEvents(ctx, []audit.Event{plain, keywords}); err != nil {
+		t.Fatalf("WriteEvents: %v", err)
+	}
+	for _, c := range []struct {
+		text string
+		want []string // ids, oldest first
+	}{
+		{`"(]*-`, []string{"plain", "keywords"}},
+		{`AND OR NOT NEAR(`, []string{"keywords"}},
+		{`NEAR(approved breach)`, nil}, // the phrase "near approved" and "breach"
+		{`near(breach)`, []string{"keywords"}},
+		{`not`, []string{"keywords"}},
+		{`-not`, []string{"plain"}},
+		{`-"not approved"`, []string{"plain"}},
+		{`-"approved not"`, []string{"plain", "keywords"}},
+		{`description:support`, nil}, // a phrase, not a column filter
+		{`{description}: x`, nil},
+		{`^support`, []string{"plain"}},
+		{`*`, []string{"plain", "keywords"}},
+		{`-`, []string{"plain", "keywords"}},
+		{`"`, []string{"plain", "keywords"}},
+		{`""*`, []string{"plain", "keywords"}},
+		{`-*`, []string{"plain", "keywords"}},
+		{`sup* -"`, []string{"plain"}},
+		{`'; DROP TABLE events; --`, nil},
+		{"\x00\uFFFD", []string{"plain", "keywords"}},
+	} {
+		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 10, Order: audit.OldestFirst, Filter: audit.Filter{Text: c.text}})
+		if err != nil {
+			t.Errorf("text %q: %v", c.text, err)
+			continue
+		}
+		var got []string
+		for _, e := range p.Events {
+			got = append(got, e.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("text %q: got %v, want %v", c.text, got, c.want)
+		}
+	}
+}

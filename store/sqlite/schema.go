@@ -1,0 +1,203 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations are applied in order, each once, recorded in schema_migrations
+// by number (index+1). Never edit or reorder a released migration: append.
+var migrations = []string{
+	// 1: events and their full-text index.
+	`
+CREATE TABLE events (
+	seq                        INTEGER PRIMARY KEY, -- stable rowid for the FTS index
+	tenant                     TEXT    NOT NULL,
+	id                         TEXT    NOT NULL,
+	component_id               TEXT    NOT NULL,
+	submodule                  TEXT    NOT NULL DEFAULT '',
+	event_type                 TEXT    NOT NULL,
+	event_type_name            TEXT    NOT NULL DEFAULT '',
+	area                       TEXT    NOT NULL DEFAULT '',
+	description                TEXT    NOT NULL DEFAULT '',
+	priority                   TEXT    NOT NULL,
+	priority_rank              INTEGER NOT NULL,
+	status                     TEXT    NOT NULL,
+	action_user_type           TEXT    NOT NULL DEFAULT '',
+	action_user_id             TEXT    NOT NULL DEFAULT '',
+	action_user_name           TEXT    NOT NULL DEFAULT '',
+	action_user_email          TEXT    NOT NULL DEFAULT '',
+	action_user_name_lc        TEXT    NOT NULL DEFAULT '', -- Unicode lower case, for the user filter
+	action_user_email_lc       TEXT    NOT NULL DEFAULT '',
+	action_user_ip             TEXT    NOT NULL DEFAULT '',
+	action_user_user_agent     TEXT    NOT NULL DEFAULT '',
+	action_user_account_status TEXT    NOT NULL DEFAULT '',
+	target_user_type           TEXT,                        -- NULL: no target user
+	target_user_id             TEXT    NOT NULL DEFAULT '',
+	target_user_name           TEXT    NOT NULL DEFAULT '',
+	target_user_email          TEXT    NOT NULL DEFAULT '',
+	target_user_name_lc        TEXT    NOT NULL DEFAULT '',
+	target_user_email_lc       TEXT    NOT NULL DEFAULT '',
+	target_user_ip             TEXT    NOT NULL DEFAULT '',
+	target_user_user_agent     TEXT    NOT NULL DEFAULT '',
+	target_user_account_status TEXT    NOT NULL DEFAULT '',
+	occurred_at                INTEGER NOT NULL, -- Unix ms
+	ingested_at                INTEGER,          -- Unix ms
+	redirect_url               TEXT    NOT NULL DEFAULT '',
+	details                    TEXT,             -- JSON object
+	flag_at                    INTEGER,          -- Unix ms; NULL: not flagged
+	flag_by                    TEXT,             -- JSON audit.User
+	flag_note                  TEXT    NOT NULL DEFAULT '',
+	UNIQUE (tenant, id)
+);
+CREATE INDEX events_listing ON events (tenant, occurred_at, id);
+CREATE INDEX events_component ON events (tenant, component_id, occurred_at, id);
+CREATE INDEX events_event_type ON events (tenant, event_type, occurred_at);
+CREATE INDEX events_action_user_id ON events (tenant, action_user_id);
+CREATE INDEX events_action_user_email ON events (tenant, action_user_email_lc);
+CREATE INDEX events_action_user_name ON events (tenant, action_user_name_lc);
+CREATE INDEX events_target_user_id ON events (tenant, target_user_id);
+CREATE INDEX events_flagged ON events (tenant, flag_at) WHERE flag_at IS NOT NULL;
+
+-- External content: the text lives once, in events; triggers keep the
+-- index in step within the writing transaction.
+CREATE VIRTUAL TABLE events_fts USING fts5 (
+	description, event_type_name,
+	content = 'events', content_rowid = 'seq',
+	tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+	INSERT INTO events_fts (rowid, description, event_type_name)
+	VALUES (new.seq, new.description, new.event_type_name);
+END;
+CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+	INSERT INTO events_fts (events_fts, rowid, description, event_type_name)
+	VALUES ('delete', old.seq, old.description, old.event_type_name);
+END;
+CREATE TRIGGER events_fts_update AFTER UPDATE OF description, event_type_name ON events BEGIN
+	INSERT INTO events_fts (events_fts, rowid, description, event_type_name)
+	VALUES ('delete', old.seq, old.description, old.event_type_name);
+	INSERT INTO events_fts (rowid, description, event_type_name)
+	VALUES (new.seq, new.description, new.event_type_name);
+END;
+`,
+	// 2: capture configuration, activity catalog additions, capture stats.
+	`
+CREATE TABLE component_configs (
+	tenant          TEXT    NOT NULL,
+	component_id    TEXT    NOT NULL,
+	version         INTEGER NOT NULL,
+	logging_enabled INTEGER NOT NULL,
+	criteria        TEXT    NOT NULL, -- JSON audit.Criteria
+	updated_at      INTEGER,
+	updated_by      TEXT    NOT NULL, -- JSON audit.User
+	PRIMARY KEY (tenant, component_id)
+);
+CREATE TABLE activities (
+	tenant           TEXT NOT NULL,
+	component_id     TEXT NOT NULL,
+	code             TEXT NOT NULL,
+	name             TEXT NOT NULL DEFAULT '',
+	area             TEXT NOT NULL DEFAULT '',
+	default_priority TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (tenant, component_id, code)
+);
+CREATE TABLE capture_stats (
+	tenant       TEXT    NOT NULL,
+	component_id TEXT    NOT NULL,
+	version      INTEGER NOT NULL,
+	reason       TEXT    NOT NULL, -- '' counts captured events
+	count        INTEGER NOT NULL,
+	PRIMARY KEY (tenant, component_id, version, reason)
+);
+`,
+	// 3: API keys, saved filters, notifications.
+	`
+CREATE TABLE api_keys (
+	id           TEXT PRIMARY KEY,
+	hash         TEXT NOT NULL UNIQUE,
+	tenant       TEXT NOT NULL,
+	principal    TEXT NOT NULL, -- JSON audit.Principal
+	created_at   INTEGER,
+	last_used_at INTEGER,
+	revoked_at   INTEGER
+);
+CREATE INDEX api_keys_tenant ON api_keys (tenant);
+CREATE TABLE saved_filters (
+	tenant      TEXT NOT NULL,
+	owner_id    TEXT NOT NULL,
+	id          TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	description TEXT NOT NULL DEFAULT '',
+	filter      TEXT NOT NULL, -- JSON audit.Filter
+	created_at  INTEGER,
+	updated_at  INTEGER,
+	PRIMARY KEY (tenant, id),
+	UNIQUE (tenant, owner_id, name)
+);
+CREATE TABLE notifications (
+	tenant             TEXT NOT NULL,
+	id                 TEXT NOT NULL,
+	recipient_id       TEXT NOT NULL DEFAULT '',
+	recipient_email_lc TEXT NOT NULL DEFAULT '',
+	recipient          TEXT NOT NULL, -- JSON audit.User
+	event_id           TEXT NOT NULL DEFAULT '',
+	event_type         TEXT NOT NULL DEFAULT '',
+	component_id       TEXT NOT NULL DEFAULT '',
+	flagged_by         TEXT NOT NULL, -- JSON audit.User
+	flagged_at         INTEGER,
+	note               TEXT NOT NULL DEFAULT '',
+	read_at            INTEGER,
+	PRIMARY KEY (tenant, id)
+);
+CREATE INDEX notifications_recipient_id ON notifications (tenant, recipient_id, flagged_at);
+CREATE INDEX notifications_recipient_email ON notifications (tenant, recipient_email_lc, flagged_at)
+	WHERE recipient_id = '';
+`,
+}
+
+// migrate applies pending migrations, each in its own immediate
+// transaction, so concurrent openers of one file apply each exactly once.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	for i, m := range migrations {
+		version := i + 1
+		if err := applyMigration(ctx, db, version, m); err != nil {
+			return fmt.Errorf("migration %d: %w", version, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, version int, ddl string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, ddl); err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+		version, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+)
+
+func sampleEvent(tenant, id string, at time.Time) audit.Event {
+	return audit.Event{
+		ID: id, Tenant: tenant, ComponentID: "CMS", EventType: "user_group.create",
+		EventTypeName: "Create user group", Description: "User group Support created",
+		Priority: audit.PriorityMedium, Status: audit.StatusSuccess,
+		ActionUser: audit.User{Type: audit.UserDashboard, ID: "u1", Name: "Ana", Email: "ana@acme.test"},
+		OccurredAt: at,
+	}
+}
+
+func TestReopenKeepsDataAndAppliesMigrationsOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := s.WriteEvents(ctx, []audit.Event{sampleEvent("acme", "e1", at)}); err != nil {
+		t.Fatalf("WriteEvents: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	for range 2 {
+		s, err = Open(ctx, path)
+		if err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		var applied, distinct int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT version) FROM schema_migrations`).Scan(&applied, &distinct); err != nil {
+			t.Fatalf("read schema_migrations: %v", err)
+		}
+		if applied != len(migrations) || distinct != len(migrations) {
+			t.Errorf("schema_migrations has %d rows (%d versions), want %d", applied, distinct, len(migrations))
+		}
+		var mode string
+		if err := s.r.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatalf("journal_mode: %v", err)
+		}
+		if mode != "wal" {
+			t.Errorf("journal_mode = %q, want wal", mode)
+		}
+		e, err := s.GetEvent(ctx, "acme", "e1", nil)
+		if err != nil {
+			t.Fatalf("GetEvent after reopen: %v", err)
+		}
+		if !e.OccurredAt.Equal(at) {
+			t.Errorf("OccurredAt after reopen = %v, want %v", e.OccurredAt, at)
+		}
+		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 10, Filter: audit.Filter{Text: "support"}})
+		if err != nil {
+			t.Fatalf("SearchEvents after reopen: %v", err)
+		}
+		if p.Total != 1 {
+			t.Errorf("full-text search after reopen found %d events, want 1", p.Total)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+}
+
+func TestOpenRejectsPathsTheDriverWouldMisread(t *testing.T) {
+	for _, p := range []string{"", ":memory:", "file:x.db", filepath.Join(t.TempDir(), "a?b.db")} {
+		if s, err := Open(context.Background(), p); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded, want an error", p)
+		}
+	}
+}

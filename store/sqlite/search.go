@@ -1,0 +1,311 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+)
+
+// where accumulates the conditions of a WHERE clause and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "1"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// in constrains col to vals; no values means no constraint. Long lists (an
+// export of a selection) go as one JSON argument so no statement can exceed
+// SQLite's host parameter limit.
+func (w *where) in(col string, vals []string) {
+	switch {
+	case len(vals) == 0:
+	case len(vals) <= 64:
+		w.add(col+" IN ("+placeholders(len(vals))+")", anyArgs(vals)...)
+	default:
+		b, _ := json.Marshal(vals) // []string always encodes
+		w.add(col+" IN (SELECT value FROM json_each(?))", string(b))
+	}
+}
+
+// cutoffs hides events of component C that occurred before cutoffs[C].
+func (w *where) cutoffs(cutoffs map[string]time.Time) {
+	components := make([]string, 0, len(cutoffs))
+	for c := range cutoffs {
+		components = append(components, c)
+	}
+	slices.Sort(components) // stable SQL text for the statement cache
+	for _, c := range components {
+		w.add("NOT (e.component_id = ? AND e.occurred_at < ?)", c, millis(cutoffs[c]))
+	}
+}
+
+// user matches a user's id exactly, or their email or name ignoring case.
+func (w *where) user(prefix, value string) {
+	if value == "" {
+		return
+	}
+	lc := strings.ToLower(value)
+	w.add(fmt.Sprintf("(e.%[1]s_id = ? OR e.%[1]s_email_lc = ? OR e.%[1]s_name_lc = ?)", prefix), value, lc, lc)
+}
+
+// text applies an analyst's full-text query through the FTS index.
+func (w *where) text(text string) {
+	tq := audit.ParseText(text)
+	if len(tq.Must) > 0 {
+		w.add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)", ftsExpr(tq.Must, " AND "))
+	}
+	if len(tq.MustNot) > 0 {
+		w.add("e.seq NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)", ftsExpr(tq.MustNot, " OR "))
+	}
+}
+
+// facetColumns maps each facet to the column it counts.
+var facetColumns = map[audit.Facet]string{
+	audit.FacetEventType: "e.event_type",
+	audit.FacetStatus:    "e.status",
+	audit.FacetPriority:  "e.priority",
+	audit.FacetSubmodule: "e.submodule",
+}
+
+// filterWhere builds the conditions of q's tenant, filter and cutoffs,
+// leaving out the selection of facet skip ("" leaves out nothing), so that a
+// facet can count the values its own selection would hide.
+func filterWhere(q audit.Query, skip audit.Facet) *where {
+	f := q.Filter
+	w := &where{}
+	w.add("e.tenant = ?", q.Tenant)
+	w.in("e.component_id", f.Components)
+	if skip != audit.FacetEventType {
+		w.in("e.event_type", f.EventTypes)
+	}
+	if skip != audit.FacetSubmodule {
+		w.in("e.submodule", f.Submodules)
+	}
+	if skip != audit.FacetStatus {
+		w.in("e.status", toStrings(f.Statuses))
+	}
+	if skip != audit.FacetPriority {
+		w.in("e.priority", toStrings(f.Priorities))
+	}
+	if f.From != nil {
+		w.add("e.occurred_at >= ?", millis(*f.From))
+	}
+	if f.To != nil {
+		w.add("e.occurred_at < ?", millis(*f.To))
+	}
+	w.user("action_user", f.ActionUser)
+	w.user("target_user", f.TargetUser)
+	if f.Flagged != nil {
+		if *f.Flagged {
+			w.add("e.flag_at IS NOT NULL")
+		} else {
+			w.add("e.flag_at IS NULL")
+		}
+	}
+	w.in("e.id", f.IDs)
+	w.text(f.Text)
+	w.cutoffs(q.Cutoffs)
+	return w
+}
+
+func toStrings[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// pageSQL returns the query of one page of q's listing after the key, and
+// its arguments.
+func pageSQL(q audit.Query, after *audit.SortKey, limit int) (string, []any) {
+	w := filterWhere(q, "")
+	cmp, dir := "<", "DESC"
+	if q.Order == audit.OldestFirst {
+		cmp, dir = ">", "ASC"
+	}
+	if after != nil {
+		w.add("(e.occurred_at, e.id) "+cmp+" (?, ?)", millis(after.OccurredAt), after.ID)
+	}
+	query := "SELECT " + eventColumns + " FROM events e WHERE " + w.sql() +
+		" ORDER BY e.occurred_at " + dir + ", e.id " + dir + " LIMIT ?"
+	return query, append(w.args, limit)
+}
+
+// queryer is what a read needs: a pool or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readEvents(ctx context.Context, db queryer, query string, args []any) ([]audit.Event, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// SearchEvents returns one page of the listing, its exact total, and the
+// requested facets and histogram, all read from one snapshot.
+func (s *Store) SearchEvents(ctx context.Context, q audit.Query) (audit.Page, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return audit.Page{}, fmt.Errorf("search events: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+
+	limit := max(q.Limit, 0)
+	query, args := pageSQL(q, q.After, limit+1)
+	events, err := readEvents(ctx, tx, query, args)
+	if err != nil {
+		return audit.Page{}, fmt.Errorf("search events: %w", err)
+	}
+	var p audit.Page
+	if len(events) > limit {
+		p.HasMore = true
+		events = events[:limit]
+	}
+	p.Events = events
+
+	w := filterWhere(q, "")
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM events e WHERE "+w.sql(), w.args...).Scan(&p.Total); err != nil {
+		return audit.Page{}, fmt.Errorf("count events: %w", err)
+	}
+	if len(q.Facets) > 0 {
+		p.Facets = make(map[audit.Facet][]audit.Count, len(q.Facets))
+		for _, f := range q.Facets {
+			counts, err := facetCounts(ctx, tx, q, f)
+			if err != nil {
+				return audit.Page{}, err
+			}
+			p.Facets[f] = counts
+		}
+	}
+	if q.Histogram > 0 {
+		if p.Histogram, err = histogram(ctx, tx, q); err != nil {
+			return audit.Page{}, err
+		}
+	}
+	return p, nil
+}
+
+func facetCounts(ctx context.Context, db queryer, q audit.Query, f audit.Facet) ([]audit.Count, error) {
+	col, ok := facetColumns[f]
+	if !ok {
+		return nil, fmt.Errorf("count facet %q: unknown facet", f)
+	}
+	w := filterWhere(q, f)
+	if f == audit.FacetSubmodule {
+		w.add("e.submodule != ''")
+	}
+	rows, err := db.QueryContext(ctx, "SELECT "+col+", count(*) AS n FROM events e WHERE "+w.sql()+
+		" GROUP BY "+col+" ORDER BY n DESC, "+col+" ASC", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count facet %s: %w", f, err)
+	}
+	defer rows.Close()
+	counts := []audit.Count{}
+	for rows.Next() {
+		var c audit.Count
+		if err := rows.Scan(&c.Value, &c.Count); err != nil {
+			return nil, fmt.Errorf("count facet %s: %w", f, err)
+		}
+		counts = append(counts, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count facet %s: %w", f, err)
+	}
+	return counts, nil
+}
+
+// histogram counts q's events per bucket of width q.Histogram (at least a
+// millisecond), buckets aligned to the Unix epoch.
+func histogram(ctx context.Context, db queryer, q audit.Query) ([]audit.Bucket, error) {
+	width := max(q.Histogram.Milliseconds(), 1)
+	w := filterWhere(q, "")
+	// Floor to the bucket start, correct for times before the epoch too.
+	bucket := "(e.occurred_at - (((e.occurred_at % ?) + ?) % ?))"
+	args := append([]any{width, width, width}, w.args...)
+	rows, err := db.QueryContext(ctx, "SELECT "+bucket+" AS b, count(*) FROM events e WHERE "+w.sql()+
+		" GROUP BY b ORDER BY b", args...)
+	if err != nil {
+		return nil, fmt.Errorf("count histogram: %w", err)
+	}
+	defer rows.Close()
+	buckets := []audit.Bucket{}
+	for rows.Next() {
+		var start, n int64
+		if err := rows.Scan(&start, &n); err != nil {
+			return nil, fmt.Errorf("count histogram: %w", err)
+		}
+		buckets = append(buckets, audit.Bucket{Start: fromMillis(start), Count: n})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count histogram: %w", err)
+	}
+	return buckets, nil
+}
+
+// defaultScanPage is the page size of ScanEvents when q.Limit is 0.
+const defaultScanPage = 1000
+
+// ScanEvents calls fn for every event matching q in q.Order, reading one
+// page at a time inside one read transaction: the scan sees a consistent
+// snapshot (WAL) and holds at most one page in memory.
+func (s *Store) ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Event) error) error {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultScanPage
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("scan events: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+
+	after := q.After
+	for {
+		query, args := pageSQL(q, after, limit)
+		events, err := readEvents(ctx, tx, query, args)
+		if err != nil {
+			return fmt.Errorf("scan events: %w", err)
+		}
+		for _, e := range events {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(events) < limit {
+			return nil
+		}
+		last := events[len(events)-1].Key()
+		after = &last
+	}
+}

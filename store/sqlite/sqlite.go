@@ -1,0 +1,204 @@
+// Package sqlite is the embedded backend of auditlog: every store interface
+// in one SQLite file (modernc.org/sqlite, pure Go), with FTS5 for the
+// full-text search over descriptions and event type names.
+//
+// Times are stored as integer Unix milliseconds in UTC: every time written
+// is truncated to the millisecond and read back in UTC, which is also the
+// precision of the OpenSearch backend's date fields.
+//
+// Concurrency: writes go through a pool of one connection, so writers queue
+// in Go rather than spinning on SQLITE_BUSY; reads use a separate pool and,
+// in WAL mode, never wait for the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/auditlog/auditlog/store"
+)
+
+// Store is the embedded backend. It is safe for concurrent use.
+type Store struct {
+	w   *sql.DB // one connection: serializes every write transaction
+	r   *sql.DB // read pool, query_only
+	log *slog.Logger
+}
+
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Sweeper = (*Store)(nil)
+)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	logger      *slog.Logger
+	readConns   int
+	busyTimeout time.Duration
+}
+
+// WithLogger sets the logger; the default discards nothing and uses slog.Default.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithReadConns sets how many connections serve reads concurrently
+// (default: the number of CPUs, at least 2).
+func WithReadConns(n int) Option { return func(o *options) { o.readConns = n } }
+
+// WithBusyTimeout sets how long a connection waits for a lock held by
+// another process on the same file (default 5s).
+func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
+// Open opens (creating if needed) the database file at path and applies any
+// pending migrations.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{
+		logger:      slog.Default(),
+		readConns:   max(2, runtime.NumCPU()),
+		busyTimeout: 5 * time.Second,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	// The driver splits the DSN at the first '?', and an in-memory database
+	// would be a different database for each of the two pools.
+	if path == "" || strings.ContainsRune(path, '?') || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("open sqlite store: path %q must be a plain file path", path)
+	}
+	base := fmt.Sprintf("%s?_busy_timeout=%d&_foreign_keys=1", path, o.busyTimeout.Milliseconds())
+
+	// synchronous=FULL: a write is durable when its commit returns, as the
+	// store contract requires, also across power loss.
+	w, err := sql.Open("sqlite", base+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite writer %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+
+	s := &Store{w: w, log: o.logger}
+	// The writer connection creates the file and switches it to WAL before
+	// any reader opens it.
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+
+	r, err := sql.Open("sqlite", base+"&_query_only=1")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite readers %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(o.readConns)
+	r.SetMaxIdleConns(o.readConns)
+	s.r = r
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping reports whether both pools can run a query.
+func (s *Store) Ping(ctx context.Context) error {
+	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		var one int
+		if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			return fmt.Errorf("ping sqlite %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	errs = append(errs, s.w.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close sqlite store: %w", err)
+	}
+	return nil
+}
+
+// inWriteTx runs fn in one write transaction, committed if fn returns nil.
+func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			s.log.WarnContext(ctx, "sqlite rollback failed", "err", rerr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// millis is how every time is stored: Unix milliseconds, UTC.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// nullMillis stores a zero or nil time as NULL.
+func nullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil || t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// fromNullMillis returns nil for NULL.
+func fromNullMillis(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMillis(v.Int64)
+	return &t
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// chunks splits ids so that no statement exceeds SQLite's variable limit.
+func chunks(ids []string, size int) [][]string {
+	var out [][]string
+	for len(ids) > size {
+		out = append(out, ids[:size])
+		ids = ids[size:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+func anyArgs(vs []string) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
