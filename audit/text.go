@@ -33,7 +33,7 @@ const MaxTextTerms = 32
 // and never fails: words are required, "quoted phrases" must occur as
 // written, word* (also "a phrase end*" or "a phrase end"*) matches words
 // that begin with it, and -word or -"phrase" excludes. Words are runs of
-// letters and digits; anything else separates them, so a bare "user-group"
+// letters and numbers; anything else separates them, so a bare "user-group"
 // is the phrase "user group", as both stores tokenize it.
 func ParseText(s string) TextQuery {
 	var q TextQuery
@@ -84,7 +84,7 @@ func ParseText(s string) TextQuery {
 	return q
 }
 
-// Words splits s into lower-cased runs of letters and digits, the way both
+// Words splits s into lower-cased runs of letters and numbers, the way both
 // stores tokenize searchable text.
 func Words(s string) []string {
 	var out []string
@@ -105,9 +105,7 @@ func endsWithStar(s string) bool {
 	return isWordRune(r)
 }
 
-// isWordRune reports whether r belongs to a word: letters, digits, and the
-// combining marks that belong to the letter before them (a decomposed "é"
-// is one word, as both stores' tokenizers see it).
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
-}
+// isWordRune reports whether r belongs to a word: letters and numbers of
+// any script, as the stores' tokenizers see them (FTS5 unicode61 and the
+// OpenSearch pattern tokenizer [^\p{L}\p{N}]+). Combining marks separate.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }

@@ -59,7 +59,8 @@ func TestParseText(t *testing.T) {
 		{in: "café Zürich", must: []TextTerm{w("café"), w("zürich")}},
 		{in: "ZÜRICH", must: []TextTerm{w("zürich")}},
 		{in: "東京 office", must: []TextTerm{w("東京"), w("office")}},
-		{in: "cafe\u0301", must: []TextTerm{w("cafe\u0301")}}, // a combining accent stays in its word
+		{in: "cafe\u0301", must: []TextTerm{w("cafe")}}, // a combining mark separates, as in both stores
+		{in: "x² ½ Ⅻ", must: []TextTerm{w("x²"), w("½"), w("ⅻ")}},
 		{in: "ÉCOLE*", must: []TextTerm{p("école")}},
 		{in: "\u00a0user\u2003group\u00a0", must: []TextTerm{w("user"), w("group")}}, // unicode spaces
 		{in: "user\x00group", must: []TextTerm{w("user", "group")}},

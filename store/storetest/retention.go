@@ -161,7 +161,7 @@ func testSweeper(t *testing.T, newStore Factory) {
 	}
 	before := func(i int) time.Time { return cutoff.Add(-time.Duration(i+1) * 37 * time.Minute) }
 	atCutoff := func(int) time.Time { return cutoff }
-	after := func(i int) time.Time { return cutoff.Add(time.Duration(i) * time.Millisecond * 7) }
+	after := func(i int) time.Time { return cutoff.Add(time.Duration(i+1) * 7 * time.Millisecond) }
 	expired := mk(fxTenant, "CMS", 25, before)
 	var keep []audit.Event
 	keep = append(keep, mk(fxTenant, "CMS", 3, atCutoff)...)
