@@ -1,0 +1,152 @@
+package opensearch
+
+// The mappings are explicit and strict: a document with a field nobody
+// mapped is rejected rather than growing the mapping, and module metadata
+// (details) is a flat_object so it cannot add fields either.
+
+type obj = map[string]any
+
+// wordsAnalyzer splits on whitespace only: the words fields hold text
+// already split into words by audit.Words, the tokenizer the query parser
+// and the embedded store use, so both stores agree on what a word is by
+// construction, and no analysis plugin is needed on the cluster.
+const wordsAnalyzer = "whitespace"
+
+var (
+	keyword   = obj{"type": "keyword"}
+	date      = obj{"type": "date"}
+	long      = obj{"type": "long"}
+	boolean   = obj{"type": "boolean"}
+	stored    = obj{"type": "keyword", "index": false, "doc_values": false}
+	opaqueObj = obj{"type": "object", "enabled": false}
+	words     = obj{"type": "text", "analyzer": wordsAnalyzer, "norms": false, "index_options": "positions"}
+)
+
+func userMapping() obj {
+	return obj{"properties": obj{
+		"type":          keyword,
+		"id":            keyword,
+		"name":          keyword,
+		"email":         keyword,
+		"ipAddress":     obj{"type": "ip"},
+		"userAgent":     obj{"type": "keyword", "ignore_above": 1024},
+		"accountStatus": keyword,
+	}}
+}
+
+// eventMapping is the mapping of every index of every event series.
+func eventMapping() obj {
+	return obj{
+		"dynamic": "strict",
+		// The words copy of the text is for searching; returning it would
+		// double what every hit carries.
+		"_source": obj{"excludes": []string{"words"}},
+		"properties": obj{
+			"id":            keyword,
+			"tenant":        keyword,
+			"componentId":   keyword,
+			"submodule":     keyword,
+			"eventType":     keyword,
+			"eventTypeName": obj{"type": "keyword", "ignore_above": 256},
+			"area":          keyword,
+			"description":   obj{"type": "keyword", "ignore_above": 256},
+			"priority":      keyword,
+			"priorityRank":  obj{"type": "integer"},
+			"status":        keyword,
+			"actionUser":    userMapping(),
+			"targetUser":    userMapping(),
+			"occurredAt":    date,
+			"ingestedAt":    date,
+			"redirectUrl":   stored,
+			"details":       obj{"type": "flat_object"},
+			// words is indexed only (see eventMapping's _source excludes).
+			"words": obj{"properties": obj{
+				"description":   words,
+				"eventTypeName": words,
+			}},
+			"flag": obj{"properties": obj{
+				"by":   userMapping(),
+				"at":   date,
+				"note": stored,
+			}},
+		},
+	}
+}
+
+// smallIndexMappings are the mappings of the indices that hold everything
+// but events, keyed by index suffix.
+func smallIndexMappings() map[string]obj {
+	strict := func(props obj) obj { return obj{"dynamic": "strict", "properties": props} }
+	return map[string]obj{
+		configIndex: strict(obj{
+			"tenant":         keyword,
+			"componentId":    keyword,
+			"loggingEnabled": boolean,
+			"criteria":       opaqueObj,
+			"updatedAt":      date,
+			"updatedBy":      opaqueObj,
+			"version":        long,
+		}),
+		activitiesIndex: strict(obj{
+			"tenant":          keyword,
+			"componentId":     keyword,
+			"code":            keyword,
+			"name":            keyword,
+			"area":            keyword,
+			"defaultPriority": keyword,
+		}),
+		statsIndex: strict(obj{
+			"tenant":      keyword,
+			"componentId": keyword,
+			"version":     long,
+			"captured":    long,
+			"suppressed":  opaqueObj,
+		}),
+		keysIndex: strict(obj{
+			"id":   keyword,
+			"hash": keyword,
+			"principal": obj{"properties": obj{
+				"tenant":     keyword,
+				"user":       opaqueObj,
+				"role":       keyword,
+				"keyId":      keyword,
+				"components": keyword,
+			}},
+			"createdAt":  date,
+			"lastUsedAt": date,
+			"revokedAt":  date,
+		}),
+		savedFiltersIndex: strict(obj{
+			"id":          keyword,
+			"tenant":      keyword,
+			"ownerId":     keyword,
+			"name":        keyword,
+			"description": stored,
+			"filter":      opaqueObj,
+			"createdAt":   date,
+			"updatedAt":   date,
+		}),
+		notificationsIndex: strict(obj{
+			"id":          keyword,
+			"tenant":      keyword,
+			"recipient":   obj{"properties": obj{"type": keyword, "id": keyword, "name": keyword, "email": keyword, "ipAddress": keyword, "userAgent": stored, "accountStatus": keyword}},
+			"eventId":     keyword,
+			"eventType":   keyword,
+			"componentId": keyword,
+			"flaggedBy":   opaqueObj,
+			"flaggedAt":   date,
+			"note":        stored,
+			"readAt":      date,
+		}),
+	}
+}
+
+// Suffixes of the small indices, after "<prefix>-".
+const (
+	configIndex        = "config"
+	activitiesIndex    = "activities"
+	statsIndex         = "stats"
+	keysIndex          = "keys"
+	savedFiltersIndex  = "saved-filters"
+	notificationsIndex = "notifications"
+)

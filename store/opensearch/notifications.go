@@ -1,0 +1,133 @@
+package opensearch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+)
+
+// AddNotifications stores notifications.
+func (s *Store) AddNotifications(ctx context.Context, ns []audit.Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	for _, n := range ns {
+		n.FlaggedAt = msUTC(n.FlaggedAt)
+		if n.ReadAt != nil {
+			t := msUTC(*n.ReadAt)
+			n.ReadAt = &t
+		}
+		action := obj{"index": obj{"_index": s.index(notificationsIndex), "_id": docID(n.Tenant, n.ID)}}
+		if err := ndjson(&buf, action, n); err != nil {
+			return fmt.Errorf("opensearch: encode notification %s: %w", n.ID, err)
+		}
+	}
+	items, err := s.bulk(ctx, buf.Bytes(), url.Values{"refresh": {"true"}})
+	if err != nil {
+		return fmt.Errorf("opensearch: add notifications: %w", err)
+	}
+	for i, it := range items {
+		if it.Error != nil {
+			return fmt.Errorf("opensearch: add notification %s: %w", ns[i].ID, it.err())
+		}
+	}
+	return nil
+}
+
+// recipientQuery matches the tenant's notifications addressed to user: by
+// id, or by email for recipients without an id.
+func recipientQuery(tenant string, user audit.User) (obj, bool) {
+	var who []obj
+	if user.ID != "" {
+		who = append(who, term("recipient.id", user.ID))
+	}
+	if user.Email != "" {
+		who = append(who, obj{"bool": obj{
+			"filter":   []obj{{"term": obj{"recipient.email": obj{"value": user.Email, "case_insensitive": true}}}},
+			"must_not": []obj{{"exists": obj{"field": "recipient.id"}}},
+		}})
+	}
+	if len(who) == 0 {
+		return nil, false
+	}
+	return boolFilter([]obj{term("tenant", tenant), {"bool": obj{"should": who, "minimum_should_match": 1}}}), true
+}
+
+// ListNotifications returns the user's notifications, newest first.
+func (s *Store) ListNotifications(ctx context.Context, tenant string, user audit.User, unreadOnly bool) ([]audit.Notification, error) {
+	query, ok := recipientQuery(tenant, user)
+	if !ok {
+		return nil, nil
+	}
+	if unreadOnly {
+		query = obj{"bool": obj{"filter": []obj{query}, "must_not": []obj{{"exists": obj{"field": "readAt"}}}}}
+	}
+	var out []audit.Notification
+	sort := []obj{{"flaggedAt": "desc"}, {"id": "desc"}}
+	err := s.searchAll(ctx, s.index(notificationsIndex), query, sort, func(h searchHit) error {
+		var n audit.Notification
+		if err := json.Unmarshal(h.Source, &n); err != nil {
+			return fmt.Errorf("decode notification %s: %w", h.ID, err)
+		}
+		out = append(out, n)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opensearch: list notifications: %w", err)
+	}
+	return out, nil
+}
+
+// MarkNotificationsRead marks the user's unread notifications with these
+// ids read, and returns how many changed.
+func (s *Store) MarkNotificationsRead(ctx context.Context, tenant string, user audit.User, ids []string, at time.Time) (int, error) {
+	query, ok := recipientQuery(tenant, user)
+	if !ok || len(ids) == 0 {
+		return 0, nil
+	}
+	query = obj{"bool": obj{
+		"filter":   []obj{query, terms("id", ids)},
+		"must_not": []obj{{"exists": obj{"field": "readAt"}}},
+	}}
+	var hits []searchHit
+	err := s.searchAll(ctx, s.index(notificationsIndex), query, []obj{{"id": "asc"}}, func(h searchHit) error {
+		hits = append(hits, h)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("opensearch: mark notifications read: %w", err)
+	}
+	if len(hits) == 0 {
+		return 0, nil
+	}
+	var buf bytes.Buffer
+	for _, h := range hits {
+		// Conditional on the version read: a notification marked read
+		// meanwhile is not counted twice.
+		action := obj{"update": obj{"_index": s.index(notificationsIndex), "_id": h.ID, "if_seq_no": h.SeqNo, "if_primary_term": h.PrimaryTerm}}
+		if err := ndjson(&buf, action, obj{"doc": obj{"readAt": msUTC(at)}}); err != nil {
+			return 0, fmt.Errorf("opensearch: encode read mark: %w", err)
+		}
+	}
+	items, err := s.bulk(ctx, buf.Bytes(), url.Values{"refresh": {"true"}})
+	if err != nil {
+		return 0, fmt.Errorf("opensearch: mark notifications read: %w", err)
+	}
+	n := 0
+	for _, it := range items {
+		switch {
+		case it.Error == nil:
+			n++
+		case it.Status != http.StatusConflict:
+			return n, fmt.Errorf("opensearch: mark notification read: %w", it.err())
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,254 @@
+// Package opensearch is the distributed backend of auditlog: events live in
+// one rollover index series per (tenant, component), written through the
+// series' alias so that ISM can roll them over and delete old indices by the
+// component's retention; everything else lives in small strict indices.
+//
+// Names, for a prefix P (default "auditlog"):
+//
+//	P-events-<tenant>-<component>           write alias of a series
+//	P-events-<tenant>-<component>-000001    its first index (ISM rolls over to -000002, …)
+//	P-events                                index template of every event index
+//	P-events-mappings                       component template: settings and mappings
+//	P-events-<tenant>-<component>           index template of one series (rollover alias)
+//	P-config, P-activities, P-stats, P-keys, P-saved-filters, P-notifications
+package opensearch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/opensearch-project/opensearch-go/v4"
+	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
+
+	"github.com/auditlog/auditlog/store"
+)
+
+// DefaultPrefix starts every index, template and alias name of the store.
+const DefaultPrefix = "auditlog"
+
+// Config selects the cluster and the names the store uses on it.
+type Config struct {
+	// URLs of one or more nodes, e.g. http://127.0.0.1:9200.
+	URLs []string
+	// Username and Password, when set, authenticate with HTTP basic auth.
+	Username, Password string
+	// Prefix starts every name; lower-case letters, digits and '-'.
+	// Default DefaultPrefix.
+	Prefix string
+	// Logger receives operational messages; default slog.Default().
+	Logger *slog.Logger
+}
+
+var prefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,49}$`)
+
+// Store is the OpenSearch backend. It is safe for concurrent use.
+type Store struct {
+	client *opensearchapi.Client
+	prefix string
+	log    *slog.Logger
+	// ism reports whether the cluster runs the ISM plugin; without it the
+	// rollover alias setting does not exist and is left out.
+	ism bool
+
+	mu     sync.Mutex
+	series map[string]bool // write aliases known to exist
+}
+
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.Refresher = (*Store)(nil)
+)
+
+// New connects to the cluster and creates, idempotently, the templates and
+// small indices the store needs.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	if len(cfg.URLs) == 0 {
+		return nil, errors.New("opensearch: no URL configured")
+	}
+	prefix := cfg.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if !prefixPattern.MatchString(prefix) {
+		return nil, fmt.Errorf("opensearch: prefix %q: want lower-case letters, digits and '-'", prefix)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	client, err := opensearchapi.NewClient(opensearchapi.Config{Client: opensearch.Config{
+		Addresses: cfg.URLs,
+		Username:  cfg.Username,
+		Password:  cfg.Password,
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("opensearch: new client: %w", err)
+	}
+	s := &Store{client: client, prefix: prefix, log: logger, series: map[string]bool{}}
+	if s.ism, err = s.hasPlugin(ctx, "opensearch-index-management"); err != nil {
+		return nil, err
+	}
+	if !s.ism {
+		logger.Warn("opensearch: ISM plugin not installed; event indices get no rollover alias and retention will not apply")
+	}
+	if err := s.setup(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) hasPlugin(ctx context.Context, name string) (bool, error) {
+	var plugins []struct {
+		Component string `json:"component"`
+	}
+	if err := s.do(ctx, http.MethodGet, "/_cat/plugins", url.Values{"format": {"json"}}, nil, &plugins); err != nil {
+		return false, fmt.Errorf("opensearch: list plugins: %w", err)
+	}
+	for _, p := range plugins {
+		if p.Component == name {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// setup puts the event templates and creates the small indices.
+func (s *Store) setup(ctx context.Context) error {
+	indexSettings := obj{"number_of_shards": 1, "auto_expand_replicas": "0-1"}
+	base := obj{"template": obj{
+		"settings": obj{"index": indexSettings},
+		"mappings": eventMapping(),
+	}}
+	if err := s.do(ctx, http.MethodPut, "/_component_template/"+seg(s.mappingsTemplate()), nil, base, nil); err != nil {
+		return fmt.Errorf("opensearch: put events component template: %w", err)
+	}
+	tmpl := obj{
+		"index_patterns": []string{s.prefix + "-events-*"},
+		"priority":       100,
+		"composed_of":    []string{s.mappingsTemplate()},
+		"_meta":          obj{"managed_by": "auditlog"},
+	}
+	if err := s.do(ctx, http.MethodPut, "/_index_template/"+seg(s.prefix+"-events"), nil, tmpl, nil); err != nil {
+		return fmt.Errorf("opensearch: put events index template: %w", err)
+	}
+	for suffix, mapping := range smallIndexMappings() {
+		name := s.index(suffix)
+		body := obj{"settings": obj{"index": indexSettings}, "mappings": mapping}
+		err := s.do(ctx, http.MethodPut, "/"+seg(name), nil, body, nil)
+		if err != nil && errorType(err) != "resource_already_exists_exception" {
+			return fmt.Errorf("opensearch: create index %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) mappingsTemplate() string { return s.prefix + "-events-mappings" }
+
+// index names one of the small indices.
+func (s *Store) index(suffix string) string { return s.prefix + "-" + suffix }
+
+// Close releases the client.
+func (s *Store) Close() error { return s.client.Close() }
+
+// Ping reports whether the cluster can serve requests: its health is not red.
+func (s *Store) Ping(ctx context.Context) error {
+	var health struct {
+		Status string `json:"status"`
+	}
+	if err := s.do(ctx, http.MethodGet, "/_cluster/health", nil, nil, &health); err != nil {
+		return fmt.Errorf("opensearch: cluster health: %w", err)
+	}
+	if health.Status == "red" {
+		return errors.New("opensearch: cluster health is red")
+	}
+	return nil
+}
+
+// Refresh makes every completed event write visible to searches.
+func (s *Store) Refresh(ctx context.Context) error {
+	q := url.Values{"allow_no_indices": {"true"}, "ignore_unavailable": {"true"}}
+	if err := s.do(ctx, http.MethodPost, "/"+seg(s.prefix+"-events-*")+"/_refresh", q, nil, nil); err != nil {
+		return fmt.Errorf("opensearch: refresh events: %w", err)
+	}
+	return nil
+}
+
+// seriesAlias is the write alias of a (tenant, component) series.
+func (s *Store) seriesAlias(tenant, componentID string) string {
+	return s.prefix + "-events-" + tenant + "-" + strings.ToLower(componentID)
+}
+
+// tenantEvents is the index pattern of every event index of a tenant. It
+// also matches tenants whose name extends this one with '-', so every query
+// filters on the tenant as well.
+func (s *Store) tenantEvents(tenant string) string {
+	return s.prefix + "-events-" + tenant + "-*"
+}
+
+// ensureSeries bootstraps a series once: its index template, carrying the
+// rollover alias ISM needs on every index of the series (rollover creates
+// the new index from templates, not from the old index), and its first
+// index holding the write alias. Concurrent and repeated calls, also from
+// other processes, are harmless.
+func (s *Store) ensureSeries(ctx context.Context, alias string) error {
+	s.mu.Lock()
+	known := s.series[alias]
+	s.mu.Unlock()
+	if known {
+		return nil
+	}
+	tmpl := obj{
+		"index_patterns": []string{alias + "-*"},
+		// Patterns of two series can overlap ("acme-cms-*" and "acme-cms-x-*"
+		// when a tenant is called "acme-cms"); the longer, more specific one
+		// must win, and OpenSearch rejects overlapping templates of equal
+		// priority, so the priority grows with the length.
+		"priority":    1000 + len(alias),
+		"composed_of": []string{s.mappingsTemplate()},
+		"_meta":       obj{"managed_by": "auditlog", "series": alias},
+	}
+	if s.ism {
+		tmpl["template"] = obj{"settings": obj{"plugins.index_state_management.rollover_alias": alias}}
+	}
+	if err := s.do(ctx, http.MethodPut, "/_index_template/"+seg(alias), nil, tmpl, nil); err != nil {
+		return fmt.Errorf("opensearch: put series template %s: %w", alias, err)
+	}
+	// Once ISM has rolled the series over and deleted -000001, recreating
+	// it would add a second write index; so the alias decides.
+	exists, err := s.aliasExists(ctx, alias)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		first := alias + "-000001"
+		body := obj{"aliases": obj{alias: obj{"is_write_index": true}}}
+		if err := s.do(ctx, http.MethodPut, "/"+seg(first), nil, body, nil); err != nil {
+			// A concurrent writer may have won the race.
+			if exists, aerr := s.aliasExists(ctx, alias); aerr != nil || !exists {
+				return fmt.Errorf("opensearch: create index %s: %w", first, err)
+			}
+		}
+	}
+	s.mu.Lock()
+	s.series[alias] = true
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Store) aliasExists(ctx context.Context, alias string) (bool, error) {
+	err := s.do(ctx, http.MethodHead, "/_alias/"+seg(alias), nil, nil, nil)
+	switch {
+	case err == nil:
+		return true, nil
+	case statusOf(err) == http.StatusNotFound:
+		return false, nil
+	}
+	return false, fmt.Errorf("opensearch: alias %s: %w", alias, err)
+}
