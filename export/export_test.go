@@ -413,3 +413,36 @@ func filename(t *testing.T, d download) string {
 	}
 	return params["filename"]
 }
+
+func TestStoreFailureBeforeFirstRowIsAnError(t *testing.T) {
+	st := openSQLite(t)
+	p := viewer(t, st, tenant, "key-1", audit.RoleViewer)
+	writeEvents(t, st, []audit.Event{event(tenant, "ev-1", "KMS", t0)})
+	x := newExporter(t, st, export.Options{
+		Cutoffs: func(context.Context, string) (map[string]time.Time, error) {
+			return nil, errors.New("capture configuration unavailable")
+		},
+	})
+	d := get(t, x.link(t, p, export.Request{Filter: &audit.Filter{}}).URL)
+	if d.status != http.StatusServiceUnavailable || strings.Contains(d.header.Get("Content-Type"), "csv") ||
+		d.header.Get("Content-Disposition") != "" {
+		t.Fatalf("status %d, headers %v: want a plain 503, not a file", d.status, d.header)
+	}
+}
+
+func TestHeadShowsTheFileWithoutExporting(t *testing.T) {
+	st := openSQLite(t)
+	p := viewer(t, st, tenant, "key-1", audit.RoleViewer)
+	x := newExporter(t, st, export.Options{})
+	resp, err := http.Head(x.link(t, p, export.Request{IDs: []string{"ev-1"}}).URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("HEAD: status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if calls := x.calls(); len(calls) != 0 {
+		t.Fatalf("HEAD was recorded as an export: %+v", calls)
+	}
+}
