@@ -34,6 +34,7 @@ func testSearch(t *testing.T, newStore Factory) {
 	t.Run("Scan", func(t *testing.T) { testScan(t, s, fx) })
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, s, fx) })
 	t.Run("WalkDuringIngest", func(t *testing.T) { testWalkDuringIngest(t, newStore) })
+	t.Run("BeyondTenThousand", func(t *testing.T) { testBeyondTenThousand(t, newStore) })
 }
 
 // expect says what a case's answer must look like, so that no case passes
@@ -192,6 +193,8 @@ func textCases() []searchCase {
 		{"Apostrophe", audit.Filter{Text: "admin's"}, some},
 		{"ApostropheSeparates", audit.Filter{Text: "admin"}, some},
 		{"Digits", audit.Filter{Text: "ticket"}, some},
+		{"PrefixWithManyExpansions", audit.Filter{Text: "1*"}, some},
+		{"PhrasePrefixWithManyExpansions", audit.Filter{Text: `"ticket 1*"`}, some},
 		{"Diacritics", audit.Filter{Text: "café"}, some},
 		{"UnicodeCase", audit.Filter{Text: "ZÜRICH"}, some},
 		{"NoDiacriticFolding", audit.Filter{Text: "cafe"}, none},

@@ -105,3 +105,39 @@ func TestModelText(t *testing.T) {
 		}
 	}
 }
+
+func TestFixtureExercisesEngineLimits(t *testing.T) {
+	fx := newFixture(1, searchFixtureSize)
+	// A prefix expanding to more than 50 distinct words.
+	words := map[string]bool{}
+	for _, e := range fx.main.events {
+		for _, w := range audit.Words(e.Description) {
+			if w[0] == '1' {
+				words[w] = true
+			}
+		}
+	}
+	if len(words) <= 50 {
+		t.Errorf("prefix 1* expands to %d words; want more than 50", len(words))
+	}
+	// Facet counts with ties, so that the value order of ties is checked.
+	q := audit.Query{Tenant: fxTenant, Filter: audit.Filter{IDs: pickIDs(fx, 100), Statuses: []audit.Status{audit.StatusSuccess}}, Facets: audit.AllFacets}
+	ties := 0
+	for _, counts := range fx.main.page(q).Facets {
+		for i := 1; i < len(counts); i++ {
+			if counts[i].Count == counts[i-1].Count {
+				ties++
+			}
+		}
+	}
+	if ties == 0 {
+		t.Error("no facet of the IDs facet case has two values with the same count")
+	}
+	// Events exactly at the bounds of the FromTo case.
+	hot := sortedHot(fx)
+	for _, at := range []time.Time{hot[8], hot[25]} {
+		if n := len(fx.main.matching(audit.Filter{From: &at, To: refTo(at.Add(time.Millisecond))}, nil, audit.OldestFirst)); n < 2 {
+			t.Errorf("only %d events at bound %s", n, at)
+		}
+	}
+}
