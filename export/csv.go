@@ -113,6 +113,9 @@ func stream(ctx context.Context, w io.Writer, st store.EventStore, q audit.Query
 	if err := enc.trailer(); err != nil {
 		return enc.rows, err
 	}
+	if enc.rows > 0 && enc.rows%int64(q.Limit) == 0 {
+		return enc.rows, nil // the last page already reported these rows
+	}
 	return enc.rows, afterPage(enc.rows)
 }
 
