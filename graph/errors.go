@@ -54,6 +54,7 @@ func (r *Resolver) ErrorPresenter() graphql.ErrorPresenterFunc {
 			return gqlErr // parse and validation errors of gqlgen itself
 		}
 		if field, ok := argumentError(ctx, err); ok {
+			gqlErr.Message = field + ": " + gqlErr.Message
 			return withCode(gqlErr, CodeBadUserInput, "field", field)
 		}
 		code := classify(err)
@@ -117,8 +118,14 @@ func argumentError(ctx context.Context, err error) (string, bool) {
 	if !errors.As(err, &gqlErr) || len(gqlErr.Path) == 0 {
 		return "", false
 	}
+	// The path starts with the field's place in the response; the rest
+	// names the argument.
+	path := gqlErr.Path
+	if n := len(fc.Path()); len(path) > n {
+		path = path[n:]
+	}
 	var b strings.Builder
-	for _, el := range gqlErr.Path {
+	for _, el := range path {
 		switch el := el.(type) {
 		case ast.PathIndex:
 			fmt.Fprintf(&b, "[%d]", int(el))

@@ -156,27 +156,16 @@ func sameInterval(a, b *model.HistogramInterval) bool {
 
 // histogramWidth returns the bucket width of a histogram over q: the one
 // asked for, or the narrowest of the ladder that covers the filter's time
-// range in about 100 buckets. An open range ends now and starts at the
-// oldest matching event.
+// range in about 100 buckets. An open end of the range is taken from the
+// oldest or newest matching event.
 func (r *Resolver) histogramWidth(ctx context.Context, q audit.Query, asked *model.HistogramInterval) (time.Duration, error) {
-	var from, to time.Time
-	if q.Filter.To != nil {
-		to = *q.Filter.To
-	} else {
-		to = r.now()
+	from, ok, err := r.rangeEnd(ctx, q, q.Filter.From, audit.OldestFirst)
+	if err != nil || !ok {
+		return time.Minute, err // nothing matches: no buckets at all
 	}
-	if q.Filter.From != nil {
-		from = *q.Filter.From
-	} else {
-		oldest := audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: audit.OldestFirst, Limit: 1, Cutoffs: q.Cutoffs}
-		page, err := r.store.SearchEvents(ctx, oldest)
-		if err != nil {
-			return 0, fmt.Errorf("find the oldest event for the histogram: %w", err)
-		}
-		from = to
-		if len(page.Events) > 0 {
-			from = page.Events[0].OccurredAt
-		}
+	to, ok, err := r.rangeEnd(ctx, q, q.Filter.To, audit.NewestFirst)
+	if err != nil || !ok {
+		return time.Minute, err
 	}
 	span := max(to.Sub(from), 0)
 	if asked == nil {
@@ -190,4 +179,20 @@ func (r *Resolver) histogramWidth(ctx context.Context, q audit.Query, asked *mod
 		return 0, invalid("facets.histogram.interval", "makes %d buckets over this time range, at most %d are allowed; choose a wider interval or narrow the range", n, maxBuckets)
 	}
 	return width, nil
+}
+
+// rangeEnd returns bound if set, else the occurrence time of the first
+// event matching q in order; false when none matches.
+func (r *Resolver) rangeEnd(ctx context.Context, q audit.Query, bound *time.Time, order audit.Order) (time.Time, bool, error) {
+	if bound != nil {
+		return *bound, true, nil
+	}
+	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1, Cutoffs: q.Cutoffs})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("find the time range for the histogram: %w", err)
+	}
+	if len(page.Events) == 0 {
+		return time.Time{}, false, nil
+	}
+	return page.Events[0].OccurredAt, true, nil
 }

@@ -1,0 +1,164 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/auditlog/auditlog/auth"
+)
+
+// RequestIDHeader carries the request id, in and out.
+const RequestIDHeader = "X-Request-Id"
+
+// validRequestID accepts a caller's request id only if it is short and
+// plain, so it cannot forge log lines.
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// reqInfo is what one request's middleware learn, shared through its context.
+type reqInfo struct {
+	id     string
+	tenant string
+}
+
+type reqInfoKey struct{}
+
+// RequestID returns the id of the request ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	if info, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+		return info.id
+	}
+	return ""
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+// observe gives every request an id (echoed in X-Request-Id), then logs and
+// counts it once it is served.
+func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &reqInfo{id: r.Header.Get(RequestIDHeader)}
+		if !validRequestID.MatchString(info.id) {
+			info.id = newRequestID()
+		}
+		w.Header().Set(RequestIDHeader, info.id)
+		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+
+		took := time.Since(start)
+		route := r.Pattern // set by the mux on this request
+		if route == "" {
+			route = "unmatched"
+		}
+		m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+		m.latency.WithLabelValues(route).Observe(took.Seconds())
+		attrs := []any{
+			"request_id", info.id, "method", r.Method, "route", route,
+			"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(took.Microseconds()) / 1000,
+			"remote", r.RemoteAddr,
+		}
+		// Download paths hold a credential; the route is enough.
+		if !strings.HasPrefix(route, "GET /export/") {
+			attrs = append(attrs, "path", r.URL.Path)
+		}
+		if info.tenant != "" {
+			attrs = append(attrs, "tenant", info.tenant)
+		}
+		log.LogAttrs(r.Context(), slog.LevelInfo, "http request", argsToAttrs(attrs)...)
+	})
+}
+
+func argsToAttrs(kv []any) []slog.Attr {
+	out := make([]slog.Attr, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, slog.Any(kv[i].(string), kv[i+1]))
+	}
+	return out
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wroteHeader = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush and deadlines (streamed
+// CSV downloads).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// authenticate puts the caller of an API key in the request context and
+// notes its tenant for the access log.
+func authenticate(a *auth.Authenticator, next http.Handler) http.Handler {
+	return a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, err := auth.FromContext(r.Context()); err == nil {
+			if info, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
+				info.tenant = p.Tenant
+			}
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// limitBody refuses bodies over max bytes with 413, before GraphQL parses
+// anything.
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			tooLarge(w, max)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				tooLarge(w, max)
+				return
+			case err != nil:
+				http.Error(w, "cannot read request body", http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func tooLarge(w http.ResponseWriter, max int64) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	fmt.Fprintf(w, `{"errors":[{"message":"request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`+"\n", max)
+}
