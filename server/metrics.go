@@ -70,7 +70,9 @@ func NewMetrics() *Metrics {
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // Ingested counts ingest outcomes (graph.Metrics).
-func (m *Metrics) Ingested(outcome string, n int) { m.ingested.WithLabelValues(outcome).Add(float64(n)) }
+func (m *Metrics) Ingested(outcome string, n int) {
+	m.ingested.WithLabelValues(outcome).Add(float64(n))
+}
 
 // OnBatch counts one indexer store write; pass it as indexer.Options.OnBatch.
 func (m *Metrics) OnBatch(events int, took time.Duration, err error) {
