@@ -1,0 +1,395 @@
+package indexer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/eventgen"
+	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/store"
+	"github.com/auditlog/auditlog/store/sqlite"
+)
+
+var (
+	now     = time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
+	emitter = audit.Principal{Tenant: "acme", User: audit.User{Type: audit.UserSystem, ID: "svc-kms"}, Role: audit.RoleEmitter}
+	admin   = audit.Principal{Tenant: "acme", User: audit.User{Type: audit.UserDashboard, ID: "u-1", Name: "Priya Shah"}, Role: audit.RoleAdmin}
+)
+
+type fixture struct {
+	st  *sqlite.Store
+	cap *capture.Service
+	ix  *indexer.Indexer
+}
+
+func newFixture(t testing.TB, opts indexer.Options) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "audit.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	cat, err := capture.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	f := &fixture{st: st}
+	f.cap = capture.NewService(st, cat, capture.Options{Clock: clock})
+	if opts.Clock == nil {
+		opts.Clock = clock
+	}
+	f.ix = indexer.New(st, f.cap, opts)
+	t.Cleanup(func() {
+		if err := f.ix.Close(context.Background()); err != nil {
+			t.Errorf("close indexer: %v", err)
+		}
+		st.Close()
+	})
+	return f
+}
+
+func event(id string) audit.Event {
+	return audit.Event{
+		ID:          id,
+		ComponentID: "KMS",
+		EventType:   "ARTICLE_PUBLISHED",
+		Description: "Priya Shah published article 'VPN setup guide' in folder IT",
+		Status:      audit.StatusSuccess,
+		ActionUser:  audit.User{Type: audit.UserDashboard, Name: "Priya Shah", Email: "priya.shah@acme.example", IPAddress: "203.0.113.7"},
+		OccurredAt:  now.Add(-time.Hour),
+	}
+}
+
+// stored returns how many of the tenant's events the store holds.
+func stored(t *testing.T, st store.EventStore, tenant string) int64 {
+	t.Helper()
+	page, err := st.SearchEvents(context.Background(), audit.Query{Tenant: tenant, Order: audit.NewestFirst, Limit: 1})
+	if err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	return page.Total
+}
+
+// concurrentSingles ingests n single-event calls released at once and
+// returns their results.
+func concurrentSingles(t *testing.T, ix *indexer.Indexer, n int) []indexer.Result {
+	t.Helper()
+	results := make([]indexer.Result, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := event("")
+			ev.Description = fmt.Sprintf("event %d", i)
+			<-start
+			rs := ix.Ingest(context.Background(), emitter, []audit.Event{ev})
+			if len(rs) != 1 {
+				t.Errorf("caller %d got %d results", i, len(rs))
+				return
+			}
+			results[i] = rs[0]
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results
+}
+
+func checkAllStoredOnce(t *testing.T, st store.EventStore, results []indexer.Result) {
+	t.Helper()
+	ids := map[string]bool{}
+	for i, r := range results {
+		if r.Err != nil || !r.Captured || r.Duplicate || r.ID == "" {
+			t.Fatalf("caller %d: %+v, want captured with an id", i, r)
+		}
+		if ids[r.ID] {
+			t.Fatalf("id %s assigned twice", r.ID)
+		}
+		ids[r.ID] = true
+		// Acknowledged means durable: readable right away.
+		if _, err := st.GetEvent(context.Background(), "acme", r.ID, nil); err != nil {
+			t.Fatalf("acknowledged event %s: %v", r.ID, err)
+		}
+	}
+	if n := stored(t, st, "acme"); n != int64(len(results)) {
+		t.Errorf("%d events stored, want %d", n, len(results))
+	}
+}
+
+// A batch is written only once MaxBatch events are queued (MaxWait is far
+// away), so 64 single-event callers must share one store write.
+func TestGroupCommitCoalescesConcurrentCallers(t *testing.T) {
+	f := newFixture(t, indexer.Options{MaxBatch: 64, MaxWait: time.Hour})
+	results := concurrentSingles(t, f.ix, 64)
+	checkAllStoredOnce(t, f.st, results)
+	if st := f.ix.Stats(); st.Batches != 1 || st.Events != 64 {
+		t.Errorf("stats = %+v, want 64 events in 1 write", st)
+	}
+}
+
+// With the default window, concurrent callers still share writes.
+func TestGroupCommitWithDefaultWindow(t *testing.T) {
+	f := newFixture(t, indexer.Options{})
+	results := concurrentSingles(t, f.ix, 64)
+	checkAllStoredOnce(t, f.st, results)
+	st := f.ix.Stats()
+	t.Logf("64 callers, %d writes", st.Batches)
+	if st.Events != 64 || st.Batches > 32 {
+		t.Errorf("stats = %+v, want 64 events in far fewer writes", st)
+	}
+}
+
+func TestBatchWithDuplicatesAndInvalidItems(t *testing.T) {
+	f := newFixture(t, indexer.Options{})
+	ctx := context.Background()
+	if rs := f.ix.Ingest(ctx, emitter, []audit.Event{event("kept-1")}); rs[0].Err != nil || rs[0].Duplicate {
+		t.Fatalf("first write: %+v", rs[0])
+	}
+
+	badEmail := event("bad-1")
+	badEmail.ActionUser.Email = "not-an-address"
+	noStatus := event("bad-2")
+	noStatus.Status = ""
+	again := event("kept-1")
+	again.Description = "a retry that must not overwrite"
+	fresh := event("")
+	fresh.Tenant = "globex" // ignored: the tenant is the caller's
+	fresh.OccurredAt = time.Date(2025, 6, 10, 13, 0, 0, 123456789, time.FixedZone("IST", 19800))
+
+	rs := f.ix.Ingest(ctx, emitter, []audit.Event{event("new-1"), badEmail, again, event("new-1"), noStatus, fresh})
+	if len(rs) != 6 {
+		t.Fatalf("%d results for 6 events", len(rs))
+	}
+	want := []struct {
+		id         string
+		captured   bool
+		duplicate  bool
+		wrongField string
+	}{
+		{"new-1", true, false, ""},
+		{"bad-1", false, false, "actionUser.email"},
+		{"kept-1", true, true, ""},
+		{"new-1", true, true, ""},
+		{"bad-2", false, false, "status"},
+		{"", true, false, ""},
+	}
+	for i, w := range want {
+		r := rs[i]
+		if w.id != "" && r.ID != w.id {
+			t.Errorf("result %d id %q, want %q", i, r.ID, w.id)
+		}
+		if r.Captured != w.captured || r.Duplicate != w.duplicate {
+			t.Errorf("result %d = %+v, want captured %v duplicate %v", i, r, w.captured, w.duplicate)
+		}
+		if w.wrongField == "" {
+			if r.Err != nil {
+				t.Errorf("result %d: %v", i, r.Err)
+			}
+			continue
+		}
+		ie, ok := audit.AsInvalid(r.Err)
+		if !ok || len(ie.Fields) != 1 || ie.Fields[0].Field != w.wrongField {
+			t.Errorf("result %d error %v, want invalid %s", i, r.Err, w.wrongField)
+		}
+	}
+	if n := stored(t, f.st, "acme"); n != 3 {
+		t.Errorf("%d events stored, want kept-1, new-1 and the fresh one", n)
+	}
+	if n := stored(t, f.st, "globex"); n != 0 {
+		t.Errorf("%d events stored for the tenant named in the payload", n)
+	}
+	kept, err := f.st.GetEvent(ctx, "acme", "kept-1", nil)
+	if err != nil || kept.Description != event("").Description {
+		t.Errorf("duplicate changed the first event: %q, %v", kept.Description, err)
+	}
+	got, err := f.st.GetEvent(ctx, "acme", rs[5].ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 6, 10, 7, 30, 0, 123000000, time.UTC); !got.OccurredAt.Equal(want) || got.OccurredAt.Location() != time.UTC {
+		t.Errorf("occurredAt stored as %s, want %s (UTC, ms)", got.OccurredAt, want)
+	}
+	if !got.IngestedAt.Equal(now) || got.EventTypeName != "Article published" || got.Priority != audit.PriorityHigh || got.Area != "Article lifecycle" {
+		t.Errorf("stored event not stamped and enriched: ingestedAt %s, name %q, priority %s, area %q", got.IngestedAt, got.EventTypeName, got.Priority, got.Area)
+	}
+}
+
+func TestSuppressedEventsAreReportedAndCounted(t *testing.T) {
+	f := newFixture(t, indexer.Options{})
+	ctx := context.Background()
+	cfg, err := f.cap.Configure(ctx, admin, "KMS", capture.ConfigInput{LoggingEnabled: true, MinPriority: ptr(audit.PriorityCritical), CaptureDescription: false, CaptureIPAddress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	critical := event("crit-1")
+	critical.Priority = audit.PriorityCritical
+	cms := event("cms-1")
+	cms.ComponentID, cms.EventType = "CMS", "CREATE_USER_GROUP"
+
+	rs := f.ix.Ingest(ctx, emitter, []audit.Event{event("high-1"), critical, cms})
+	if r := rs[0]; r.Captured || r.Err != nil || r.Reason != audit.ReasonBelowMinPriority {
+		t.Errorf("HIGH event under min CRITICAL: %+v", r)
+	}
+	if r := rs[1]; !r.Captured || r.Err != nil {
+		t.Errorf("CRITICAL event: %+v", r)
+	}
+	if r := rs[2]; !r.Captured || r.Err != nil {
+		t.Errorf("CMS event: %+v", r)
+	}
+	if _, err := f.st.GetEvent(ctx, "acme", "high-1", nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("suppressed event stored: %v", err)
+	}
+	got, err := f.st.GetEvent(ctx, "acme", "crit-1", nil)
+	if err != nil || got.Description != "" {
+		t.Errorf("captured KMS event: description %q, %v; want it dropped", got.Description, err)
+	}
+
+	if err := f.ix.Close(ctx); err != nil { // flushes the counters
+		t.Fatal(err)
+	}
+	kms, err := f.st.GetCaptureStats(ctx, "acme", "KMS", cfg.Version)
+	if err != nil || kms.Captured != 1 || kms.Suppressed[audit.ReasonBelowMinPriority] != 1 {
+		t.Errorf("KMS stats = %+v, %v; want 1 captured, 1 below priority", kms, err)
+	}
+	cmsStats, err := f.st.GetCaptureStats(ctx, "acme", "CMS", 0)
+	if err != nil || cmsStats.Captured != 1 {
+		t.Errorf("CMS stats = %+v, %v; want 1 captured", cmsStats, err)
+	}
+}
+
+func TestEmitterLimitedToItsComponents(t *testing.T) {
+	f := newFixture(t, indexer.Options{})
+	p := emitter
+	p.Components = []string{"CMS"}
+	rs := f.ix.Ingest(context.Background(), p, []audit.Event{event("kms-1")})
+	if !errors.Is(rs[0].Err, indexer.ErrComponentNotAllowed) || rs[0].Captured {
+		t.Errorf("KMS event from a CMS key: %+v", rs[0])
+	}
+}
+
+// A caller that gives up does not lose or corrupt other callers' writes;
+// its own events are stored at most once, and retrying them is safe.
+func TestCallerCancellation(t *testing.T) {
+	// A batch stays open long enough that the cancelled caller's events
+	// are most likely still queued when it leaves.
+	f := newFixture(t, indexer.Options{MaxBatch: 10, MaxWait: 300 * time.Millisecond})
+	ctx := context.Background()
+
+	leaving, cancel := context.WithCancel(ctx)
+	var left []audit.Event
+	for i := range 3 {
+		left = append(left, event(fmt.Sprintf("left-%d", i)))
+	}
+	done := make(chan []indexer.Result)
+	go func() { done <- f.ix.Ingest(leaving, emitter, left) }()
+	time.Sleep(50 * time.Millisecond) // let it queue; correctness does not depend on it
+	cancel()
+	leftResults := <-done
+	t.Logf("cancelled caller's results: %+v", leftResults)
+	for i, r := range leftResults {
+		switch {
+		case r.ID != left[i].ID,
+			r.Err == nil && !r.Captured,
+			r.Err != nil && !errors.Is(r.Err, context.Canceled):
+			t.Errorf("cancelled caller's result %d: %+v", i, r)
+		}
+	}
+
+	var stay []audit.Event
+	for i := range 7 {
+		stay = append(stay, event(fmt.Sprintf("stay-%d", i)))
+	}
+	for i, r := range f.ix.Ingest(ctx, emitter, stay) {
+		if r.Err != nil || !r.Captured || r.Duplicate {
+			t.Errorf("other caller's event %d: %+v", i, r)
+		}
+	}
+
+	// The leaver retries with the ids it got: each of its events ends up
+	// stored exactly once, whether the first attempt reached the store or not.
+	retry := f.ix.Ingest(ctx, emitter, left)
+	for i, r := range retry {
+		if r.Err != nil || !r.Captured {
+			t.Errorf("retry %d: %+v", i, r)
+		}
+	}
+	if n := stored(t, f.st, "acme"); n != 10 {
+		t.Errorf("%d events stored, want 10", n)
+	}
+}
+
+func TestIngestAfterClose(t *testing.T) {
+	f := newFixture(t, indexer.Options{})
+	if err := f.ix.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rs := f.ix.Ingest(context.Background(), emitter, []audit.Event{event("late-1")})
+	if !errors.Is(rs[0].Err, indexer.ErrClosed) {
+		t.Errorf("ingest after close: %+v", rs[0])
+	}
+}
+
+func TestULIDsIncrease(t *testing.T) {
+	ids := indexer.NewULIDs(func() time.Time { return now })
+	prev := ""
+	for range 1000 {
+		id := ids()
+		if len(id) != 26 || id <= prev {
+			t.Fatalf("id %q after %q", id, prev)
+		}
+		prev = id
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// BenchmarkIngest measures ingest throughput of many concurrent
+// single-event callers and of batched callers, against the SQLite store.
+func BenchmarkIngest(b *testing.B) {
+	cat, err := capture.LoadCatalog()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range []int{1, 100} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			f := newFixture(b, indexer.Options{Clock: time.Now})
+			var mu sync.Mutex
+			gen := eventgen.New(cat, 1, eventgen.Options{Now: time.Now(), NoIDs: true})
+			next := func() []audit.Event {
+				mu.Lock()
+				defer mu.Unlock()
+				evs := make([]audit.Event, size)
+				for i := range evs {
+					evs[i] = gen.Next()
+				}
+				return evs
+			}
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					for _, r := range f.ix.Ingest(context.Background(), emitter, next()) {
+						if r.Err != nil {
+							b.Error(r.Err)
+						}
+					}
+				}
+			})
+			b.StopTimer()
+			st := f.ix.Stats()
+			b.ReportMetric(float64(st.Events)/b.Elapsed().Seconds(), "events/s")
+			if st.Batches > 0 {
+				b.ReportMetric(float64(st.Events)/float64(st.Batches), "events/write")
+			}
+		})
+	}
+}
