@@ -14,7 +14,7 @@ func TestParseCatalogRejectsBadData(t *testing.T) {
 		"lower-case code": {`{"components":[{"id":"CMS","areas":[{"area":"A","activities":[
 			{"code":"x_y","name":"a","priority":"LOW"}]}]}]}`, "upper snake case"},
 		"unknown activitiesOf": {`{"components":[{"id":"OFF","activitiesOf":"ON"}]}`, "not listed before"},
-		"bad component id": {`{"components":[{"id":"cms"}]}`, "bad component id"},
+		"bad component id":     {`{"components":[{"id":"cms"}]}`, "bad component id"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := parseCatalog([]byte(tc.json))

@@ -202,8 +202,12 @@ func TestCriteria(t *testing.T) {
 			reason:  audit.ReasonOutsidePeriod,
 		},
 		{
-			name:    "status not selected",
-			in:      func() capture.ConfigInput { in := enabled(); in.Statuses = []audit.Status{audit.StatusFailed}; return in }(),
+			name: "status not selected",
+			in: func() capture.ConfigInput {
+				in := enabled()
+				in.Statuses = []audit.Status{audit.StatusFailed}
+				return in
+			}(),
 			inside:  func(e *audit.Event) { e.Status = audit.StatusFailed },
 			outside: func(e *audit.Event) { e.Status = audit.StatusSuccess },
 			reason:  audit.ReasonStatusNotSelected,
