@@ -1316,6 +1316,7 @@ scalar Time
 "A JSON object of module-specific metadata."
 scalar Map
 
+"Reads. Every operation is scoped to the caller's tenant."
 type Query {
   """
   One page of the caller's tenant's events matching ` + "`" + `filter` + "`" + `, newest first by
@@ -1353,6 +1354,7 @@ type Query {
   viewer: Principal!
 }
 
+"Writes. Every operation is scoped to the caller's tenant."
 type Mutation {
   """
   Records one event. The event is durable when this returns. An invalid event

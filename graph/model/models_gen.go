@@ -279,6 +279,7 @@ type IngestResult struct {
 	Error *IngestError `json:"error,omitempty"`
 }
 
+// Writes. Every operation is scoped to the caller's tenant.
 type Mutation struct {
 }
 
@@ -340,6 +341,7 @@ type Principal struct {
 	Components []string `json:"components"`
 }
 
+// Reads. Every operation is scoped to the caller's tenant.
 type Query struct {
 }
 
