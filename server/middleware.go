@@ -59,37 +59,32 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 		w.Header().Set(RequestIDHeader, info.id)
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		// Deferred, so that a handler aborting its response with
+		// http.ErrAbortHandler (a failed download) is still logged.
+		defer func() {
+			took := time.Since(start)
+			route := r.Pattern // set by the mux on this request
+			if route == "" {
+				route = "unmatched"
+			}
+			m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+			m.latency.WithLabelValues(route).Observe(took.Seconds())
+			attrs := []slog.Attr{
+				slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("route", route),
+				slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
+				slog.Float64("duration_ms", float64(took.Microseconds())/1000), slog.String("remote", r.RemoteAddr),
+			}
+			// Download paths hold a credential; the route is enough.
+			if !strings.HasPrefix(route, "GET /export/") {
+				attrs = append(attrs, slog.String("path", r.URL.Path))
+			}
+			if info.tenant != "" {
+				attrs = append(attrs, slog.String("tenant", info.tenant))
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "http request", attrs...)
+		}()
 		next.ServeHTTP(rec, r)
-
-		took := time.Since(start)
-		route := r.Pattern // set by the mux on this request
-		if route == "" {
-			route = "unmatched"
-		}
-		m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
-		m.latency.WithLabelValues(route).Observe(took.Seconds())
-		attrs := []any{
-			"request_id", info.id, "method", r.Method, "route", route,
-			"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(took.Microseconds()) / 1000,
-			"remote", r.RemoteAddr,
-		}
-		// Download paths hold a credential; the route is enough.
-		if !strings.HasPrefix(route, "GET /export/") {
-			attrs = append(attrs, "path", r.URL.Path)
-		}
-		if info.tenant != "" {
-			attrs = append(attrs, "tenant", info.tenant)
-		}
-		log.LogAttrs(r.Context(), slog.LevelInfo, "http request", argsToAttrs(attrs)...)
 	})
-}
-
-func argsToAttrs(kv []any) []slog.Attr {
-	out := make([]slog.Attr, 0, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, slog.Any(kv[i].(string), kv[i+1]))
-	}
-	return out
 }
 
 // recorder remembers the status and size of a response.

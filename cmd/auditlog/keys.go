@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/auth"
+)
+
+const keysUsage = `usage:
+  auditlog keys create --tenant T --role emitter|viewer|admin --user-id U --user-name N --user-email E [--components KMS,CMS]
+  auditlog keys list [--tenant T]
+  auditlog keys revoke ID`
+
+func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, keysUsage)
+		return errors.New("keys: no subcommand given")
+	}
+	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	switch args[0] {
+	case "create":
+		return keysCreate(ctx, fs, &sf, args[1:], stdout, stderr)
+	case "list":
+		return keysList(ctx, fs, &sf, args[1:], stdout, stderr)
+	case "revoke":
+		return keysRevoke(ctx, fs, &sf, args[1:], stdout, stderr)
+	}
+	fmt.Fprintln(stderr, keysUsage)
+	return fmt.Errorf("keys: unknown subcommand %q", args[0])
+}
+
+func keysCreate(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []string, stdout, stderr io.Writer) error {
+	tenant := fs.String("tenant", "", "tenant the key acts for")
+	role := fs.String("role", "", "emitter, viewer or admin")
+	userID := fs.String("user-id", "", "id of the user or service the key belongs to")
+	userName := fs.String("user-name", "", "name of the user or service")
+	userEmail := fs.String("user-email", "", "email of the user")
+	userType := fs.String("user-type", "", "DASHBOARD, BOT or SYSTEM; DASHBOARD for viewer and admin keys, SYSTEM for emitters, when empty")
+	components := fs.String("components", "", "comma-separated components an emitter may ingest for; all when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p := audit.Principal{
+		Tenant: *tenant,
+		Role:   audit.Role(*role),
+		User:   audit.User{Type: audit.UserType(*userType), ID: *userID, Name: *userName, Email: *userEmail},
+	}
+	if p.User.Type == "" {
+		p.User.Type = audit.UserDashboard
+		if p.Role == audit.RoleEmitter {
+			p.User.Type = audit.UserSystem
+		}
+	}
+	if *components != "" {
+		for _, c := range strings.Split(*components, ",") {
+			p.Components = append(p.Components, strings.TrimSpace(c))
+		}
+	}
+	ks, done, err := openKeys(ctx, sf, stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+	plain, rec, err := ks.Create(ctx, p)
+	if err != nil {
+		return fmt.Errorf("create key: %w", err)
+	}
+	fmt.Fprintf(stdout, "created key %s: tenant %s, role %s, user %s\n", rec.ID, p.Tenant, p.Role, userLabel(p.User))
+	fmt.Fprintln(stdout, "the key is shown once, below; keep it secret:")
+	fmt.Fprintln(stdout, plain)
+	return nil
+}
+
+func keysList(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []string, stdout, stderr io.Writer) error {
+	tenant := fs.String("tenant", "", "list only this tenant's keys")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ks, done, err := openKeys(ctx, sf, stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+	list, err := ks.List(ctx, *tenant)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTENANT\tROLE\tUSER\tCREATED\tLAST USED\tREVOKED")
+	for _, k := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Principal.Tenant, k.Principal.Role,
+			userLabel(k.Principal.User), k.CreatedAt.UTC().Format(time.RFC3339), when(k.LastUsedAt), when(k.RevokedAt))
+	}
+	return tw.Flush()
+}
+
+func keysRevoke(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []string, stdout, stderr io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: auditlog keys revoke ID")
+	}
+	ks, done, err := openKeys(ctx, sf, stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := ks.Revoke(ctx, "", fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked key %s; servers refuse it within %s\n", fs.Arg(0), auth.DefaultCacheTTL)
+	return nil
+}
+
+func openKeys(ctx context.Context, sf *storeFlags, stderr io.Writer) (*auth.Keys, func(), error) {
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sf.open(ctx, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return auth.NewKeys(st, nil), func() { st.Close() }, nil
+}
+
+func userLabel(u audit.User) string {
+	parts := []string{}
+	for _, s := range []string{u.Name, u.Email, u.ID} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " / ")
+}
+
+func when(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

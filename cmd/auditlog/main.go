@@ -1,0 +1,64 @@
+// Command auditlog runs the audit-log service and its operator tasks:
+//
+//	auditlog serve   [--addr 127.0.0.1:8080] [--data-dir ./data] [--opensearch-url URL]
+//	auditlog keys    create --tenant T --role emitter|viewer|admin --user-id U --user-name N --user-email E
+//	auditlog keys    list [--tenant T] | keys revoke ID
+//	auditlog seed    --events N [--tenant T] [--seed S]
+//
+// Every flag has an environment fallback (AUDITLOG_ADDR, AUDITLOG_DATA_DIR,
+// AUDITLOG_OPENSEARCH_URL, …); `auditlog <command> -h` lists them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "auditlog:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: auditlog <command> [flags]
+
+commands:
+  serve   run the API server
+  keys    create, list and revoke API keys
+  seed    write realistic demo events
+
+Run "auditlog <command> -h" for a command's flags.`
+
+// run executes one command line; stdout gets results, stderr progress and logs.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stderr)
+	case "keys":
+		return keys(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return seed(ctx, args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

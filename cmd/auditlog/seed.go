@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/eventgen"
+	"github.com/auditlog/auditlog/indexer"
+)
+
+// seedBatch is how many events one Ingest call carries.
+const seedBatch = 500
+
+func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	n := fs.Int("events", 1000, "how many events to write")
+	tenant := fs.String("tenant", env("AUDITLOG_SEED_TENANT", "demo"), "tenant to write them for")
+	seedVal := fs.Uint64("seed", 1, "random seed; the same seed and --until write the same events (again: only duplicates)")
+	until := fs.String("until", "", "date (YYYY-MM-DD) the events end at; they span the 90 days before it; today (UTC) when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return fmt.Errorf("--events must be at least 1, got %d", *n)
+	}
+	if !audit.ValidTenant(*tenant) {
+		return fmt.Errorf("--tenant %q: must be lower-case letters, digits or '-'", *tenant)
+	}
+	end := time.Now().UTC().Truncate(24 * time.Hour)
+	if *until != "" {
+		t, err := time.Parse(time.DateOnly, *until)
+		if err != nil {
+			return fmt.Errorf("--until %q: want a date like 2025-06-30", *until)
+		}
+		end = t
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	st, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := capture.LoadCatalog()
+	if err != nil {
+		return fmt.Errorf("load activity catalog: %w", err)
+	}
+	svc := capture.NewService(st, cat, capture.Options{Logger: log})
+	ix := indexer.New(st, svc, indexer.Options{Logger: log})
+	p := audit.Principal{Tenant: *tenant, Role: audit.RoleAdmin, User: audit.User{Type: audit.UserSystem, ID: "auditlog-seed", Name: "auditlog seed"}}
+	gen := eventgen.New(cat, *seedVal, eventgen.Options{Now: end, Tenant: *tenant})
+
+	var captured, duplicates, suppressed, failed int
+	var firstErr error
+	bar := progress{w: stderr, total: *n}
+	for done := 0; done < *n && ctx.Err() == nil; {
+		batch := make([]audit.Event, min(seedBatch, *n-done))
+		for i := range batch {
+			batch[i] = gen.Next()
+		}
+		for _, r := range ix.Ingest(ctx, p, batch) {
+			switch {
+			case r.Err != nil:
+				failed++
+				if firstErr == nil {
+					firstErr = r.Err
+				}
+			case r.Duplicate:
+				duplicates++
+			case r.Captured:
+				captured++
+			default:
+				suppressed++
+			}
+		}
+		done += len(batch)
+		bar.show(done)
+	}
+	bar.finish()
+	if err := ix.Close(context.Background()); err != nil {
+		return fmt.Errorf("drain indexer: %w", err)
+	}
+	fmt.Fprintf(stdout, "tenant %s: %d captured, %d already there, %d suppressed by capture rules, %d failed\n",
+		*tenant, captured, duplicates, suppressed, failed)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	if firstErr != nil {
+		return fmt.Errorf("%d events failed, the first: %w", failed, firstErr)
+	}
+	return nil
+}
+
+// progress draws a one-line progress bar, redrawn in place.
+type progress struct {
+	w     io.Writer
+	total int
+	drawn bool
+}
+
+func (p *progress) show(done int) {
+	const width = 30
+	filled := width * done / p.total
+	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+		100*done/p.total, done, p.total)
+	p.drawn = true
+}
+
+func (p *progress) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}
