@@ -34,7 +34,8 @@ type env struct {
 func newEnv(t *testing.T, cfg server.Config) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "auditlog.db"))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "auditlog.db"), sqlite.WithLogger(log))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -43,7 +44,6 @@ func newEnv(t *testing.T, cfg server.Config) *env {
 	if err != nil {
 		t.Fatalf("load catalog: %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := capture.NewService(st, cat, capture.Options{Logger: log})
 	ix := indexer.New(st, svc, indexer.Options{Logger: log})
 	t.Cleanup(func() { ix.Close(context.Background()) })
