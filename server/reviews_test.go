@@ -193,7 +193,9 @@ func TestConfigureComponent(t *testing.T) {
 	if r := res.IngestEvents[0]; r.Captured || r.Reason == nil || *r.Reason != "BELOW_MIN_PRIORITY" {
 		t.Errorf("MEDIUM event: %+v", r)
 	}
-	var ev struct{ Event struct{ ActionUser struct{ IPAddress *string } } }
+	var ev struct {
+		Event struct{ ActionUser struct{ IPAddress *string } }
+	}
 	e.query(admin, `{ event(id: "c-high") { actionUser { ipAddress } } }`, nil, &ev)
 	if ev.Event.ActionUser.IPAddress != nil {
 		t.Errorf("IP kept although capture drops it: %v", *ev.Event.ActionUser.IPAddress)
@@ -232,7 +234,9 @@ func TestExportDownload(t *testing.T) {
 	e := newEnv(t, server.Config{})
 	var res struct{ IngestEvents []ingestResult }
 	e.query(e.key("acme", audit.RoleEmitter), ingestMany, map[string]any{"es": []any{fullEvent("x-1", base), fullEvent("x-2", base)}}, &res)
-	var link struct{ ExportEvents struct{ URL, ExpiresAt string } }
+	var link struct {
+		ExportEvents struct{ URL, ExpiresAt string }
+	}
 	e.query(e.key("acme", audit.RoleViewer), `mutation { exportEvents(ids: ["x-2"]) { url expiresAt } }`, nil, &link)
 	status, body := e.get(link.ExportEvents.URL)
 	if status != http.StatusOK {
