@@ -182,6 +182,13 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 	if err != nil {
 		return nil, fmt.Errorf("write %d events: %w", len(events), err)
 	}
+	inserted := 0
+	for _, r := range results {
+		if r.Err == nil && !r.Duplicate {
+			inserted++
+		}
+	}
+	s.noteWritten(ctx, inserted)
 	return results, nil
 }
 

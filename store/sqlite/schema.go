@@ -52,13 +52,20 @@ CREATE TABLE events (
 	flag_note                  TEXT    NOT NULL DEFAULT '',
 	UNIQUE (tenant, id)
 );
-CREATE INDEX events_listing ON events (tenant, occurred_at, id);
-CREATE INDEX events_component ON events (tenant, component_id, occurred_at, id);
+-- The listing indexes also carry the facet columns, so that counts and
+-- facets under the common filters (component, time, cutoffs, facet values)
+-- are read from the index alone.
+CREATE INDEX events_listing ON events (tenant, occurred_at, id,
+	component_id, event_type, status, priority, submodule);
+CREATE INDEX events_component ON events (tenant, component_id, occurred_at, id,
+	event_type, status, priority, submodule);
 CREATE INDEX events_event_type ON events (tenant, event_type, occurred_at);
 CREATE INDEX events_action_user_id ON events (tenant, action_user_id);
 CREATE INDEX events_action_user_email ON events (tenant, action_user_email_lc);
 CREATE INDEX events_action_user_name ON events (tenant, action_user_name_lc);
 CREATE INDEX events_target_user_id ON events (tenant, target_user_id);
+CREATE INDEX events_target_user_email ON events (tenant, target_user_email_lc);
+CREATE INDEX events_target_user_name ON events (tenant, target_user_name_lc);
 CREATE INDEX events_flagged ON events (tenant, flag_at) WHERE flag_at IS NOT NULL;
 
 -- External content: the text lives once, in events; triggers keep the

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -31,7 +32,17 @@ type Store struct {
 	w   *sql.DB // one connection: serializes every write transaction
 	r   *sql.DB // read pool, query_only
 	log *slog.Logger
+
+	// The query planner needs table statistics to pick the user and event
+	// type indexes over the listing order; they are refreshed each time
+	// the number of events written by this Store doubles.
+	written      atomic.Int64
+	nextOptimize atomic.Int64
 }
+
+// firstOptimize is the number of written events after which statistics
+// are first gathered.
+const firstOptimize = 1000
 
 var (
 	_ store.Store   = (*Store)(nil)
@@ -88,12 +99,19 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 
 	s := &Store{w: w, log: o.logger}
+	s.nextOptimize.Store(firstOptimize)
 	// The writer connection creates the file and switches it to WAL before
 	// any reader opens it.
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
+	// Bounded, approximate ANALYZE: fast on any size of file.
+	if _, err := w.ExecContext(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("set analysis_limit on %s: %w", path, err)
+	}
+	s.optimize(ctx)
 
 	r, err := sql.Open("sqlite", base+"&_query_only=1")
 	if err != nil {
@@ -121,8 +139,29 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// optimize refreshes the planner's statistics of tables whose size changed
+// much since they were last analyzed (a no-op otherwise). Failure only
+// costs speed, so it is logged.
+func (s *Store) optimize(ctx context.Context) {
+	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize = 0x10002"); err != nil {
+		s.log.WarnContext(ctx, "sqlite optimize failed", "err", err)
+	}
+}
+
+// noteWritten counts newly written events and refreshes statistics when
+// their number has doubled.
+func (s *Store) noteWritten(ctx context.Context, n int) {
+	total := s.written.Add(int64(n))
+	next := s.nextOptimize.Load()
+	if total < next || !s.nextOptimize.CompareAndSwap(next, 2*total) {
+		return
+	}
+	s.optimize(ctx)
+}
+
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.optimize(context.Background())
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
