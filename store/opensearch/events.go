@@ -93,6 +93,9 @@ func (s *Store) search(ctx context.Context, indices string, body obj) (*searchRe
 		path = "/" + seg(indices) + "/_search"
 		q = url.Values{"allow_no_indices": {"true"}, "ignore_unavailable": {"true"}}
 	}
+	if _, ok := body["_source"]; !ok {
+		body["_source"] = obj{"excludes": []string{"words"}}
+	}
 	var resp searchResponse
 	if err := s.do(ctx, http.MethodPost, path, q, body, &resp); err != nil {
 		return nil, err

@@ -22,12 +22,24 @@ var (
 	words     = obj{"type": "text", "analyzer": wordsAnalyzer, "norms": false, "index_options": "positions"}
 )
 
+// lowercaseNormalizer makes keyword subfields match regardless of case;
+// term queries on them are normalized the same way. (A case_insensitive
+// term query folds ASCII only.)
+const lowercaseNormalizer = "auditlog_lowercase"
+
+func normalizers() obj {
+	return obj{"normalizer": obj{lowercaseNormalizer: obj{"type": "custom", "filter": []string{"lowercase"}}}}
+}
+
+// anyCase is a keyword with a lower-cased subfield "lower".
+var anyCase = obj{"type": "keyword", "fields": obj{"lower": obj{"type": "keyword", "normalizer": lowercaseNormalizer}}}
+
 func userMapping() obj {
 	return obj{"properties": obj{
 		"type":          keyword,
 		"id":            keyword,
-		"name":          keyword,
-		"email":         keyword,
+		"name":          anyCase,
+		"email":         anyCase,
 		"ipAddress":     obj{"type": "ip"},
 		"userAgent":     obj{"type": "keyword", "ignore_above": 1024},
 		"accountStatus": keyword,
@@ -38,9 +50,6 @@ func userMapping() obj {
 func eventMapping() obj {
 	return obj{
 		"dynamic": "strict",
-		// The words copy of the text is for searching; returning it would
-		// double what every hit carries.
-		"_source": obj{"excludes": []string{"words"}},
 		"properties": obj{
 			"id":            keyword,
 			"tenant":        keyword,
@@ -59,7 +68,8 @@ func eventMapping() obj {
 			"ingestedAt":    date,
 			"redirectUrl":   stored,
 			"details":       obj{"type": "flat_object"},
-			// words is indexed only (see eventMapping's _source excludes).
+			// words is for searching; searches leave it out of their hits.
+			// It stays in _source so that partial updates (flags) keep it.
 			"words": obj{"properties": obj{
 				"description":   words,
 				"eventTypeName": words,
@@ -129,7 +139,7 @@ func smallIndexMappings() map[string]obj {
 		notificationsIndex: strict(obj{
 			"id":          keyword,
 			"tenant":      keyword,
-			"recipient":   obj{"properties": obj{"type": keyword, "id": keyword, "name": keyword, "email": keyword, "ipAddress": keyword, "userAgent": stored, "accountStatus": keyword}},
+			"recipient":   obj{"properties": obj{"type": keyword, "id": keyword, "name": anyCase, "email": anyCase, "ipAddress": keyword, "userAgent": stored, "accountStatus": keyword}},
 			"eventId":     keyword,
 			"eventType":   keyword,
 			"componentId": keyword,

@@ -50,7 +50,7 @@ func recipientQuery(tenant string, user audit.User) (obj, bool) {
 	}
 	if user.Email != "" {
 		who = append(who, obj{"bool": obj{
-			"filter":   []obj{{"term": obj{"recipient.email": obj{"value": user.Email, "case_insensitive": true}}}},
+			"filter":   []obj{term("recipient.email.lower", user.Email)},
 			"must_not": []obj{{"exists": obj{"field": "recipient.id"}}},
 		}})
 	}

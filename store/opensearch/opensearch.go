@@ -123,7 +123,7 @@ func (s *Store) hasPlugin(ctx context.Context, name string) (bool, error) {
 func (s *Store) setup(ctx context.Context) error {
 	indexSettings := obj{"number_of_shards": 1, "auto_expand_replicas": "0-1"}
 	base := obj{"template": obj{
-		"settings": obj{"index": indexSettings},
+		"settings": obj{"index": indexSettings, "analysis": normalizers()},
 		"mappings": eventMapping(),
 	}}
 	if err := s.do(ctx, http.MethodPut, "/_component_template/"+seg(s.mappingsTemplate()), nil, base, nil); err != nil {
@@ -140,7 +140,7 @@ func (s *Store) setup(ctx context.Context) error {
 	}
 	for suffix, mapping := range smallIndexMappings() {
 		name := s.index(suffix)
-		body := obj{"settings": obj{"index": indexSettings}, "mappings": mapping}
+		body := obj{"settings": obj{"index": indexSettings, "analysis": normalizers()}, "mappings": mapping}
 		err := s.do(ctx, http.MethodPut, "/"+seg(name), nil, body, nil)
 		if err != nil && errorType(err) != "resource_already_exists_exception" {
 			return fmt.Errorf("opensearch: create index %s: %w", name, err)

@@ -186,14 +186,14 @@ func hasISM(t testing.TB, base string) bool {
 }
 
 // requireISM skips t on a node without ISM, or fails it when
-// REQUIRE_OPENSEARCH=1 promises a complete node.
+// OPENSEARCH_REQUIRE_ISM=1 (as for scripts/opensearch-local) demands ISM.
 func requireISM(t testing.TB, base string) {
 	t.Helper()
 	if hasISM(t, base) {
 		return
 	}
-	msg := "the OpenSearch node has no ISM plugin (opensearch-index-management)"
-	if os.Getenv("REQUIRE_OPENSEARCH") == "1" {
+	msg := "the OpenSearch node has no ISM plugin (opensearch-index-management); set OPENSEARCH_REQUIRE_ISM=1 to fail instead"
+	if os.Getenv("OPENSEARCH_REQUIRE_ISM") == "1" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)

@@ -191,8 +191,8 @@ func userMatch(field, v string) obj {
 	return obj{"bool": obj{
 		"should": []obj{
 			term(field+".id", v),
-			{"term": obj{field + ".email": obj{"value": v, "case_insensitive": true}}},
-			{"term": obj{field + ".name": obj{"value": v, "case_insensitive": true}}},
+			term(field+".email.lower", v),
+			term(field+".name.lower", v),
 		},
 		"minimum_should_match": 1,
 	}}
