@@ -58,11 +58,11 @@ type options struct {
 	busyTimeout time.Duration
 }
 
-// WithLogger sets the logger; the default discards nothing and uses slog.Default.
+// WithLogger sets the logger of warnings (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithReadConns sets how many connections serve reads concurrently
-// (default: the number of CPUs, at least 2).
+// (default: the number of CPUs, at least 4).
 func WithReadConns(n int) Option { return func(o *options) { o.readConns = n } }
 
 // WithBusyTimeout sets how long a connection waits for a lock held by
@@ -74,12 +74,13 @@ func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyT
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := options{
 		logger:      slog.Default(),
-		readConns:   max(2, runtime.NumCPU()),
+		readConns:   max(4, runtime.NumCPU()),
 		busyTimeout: 5 * time.Second,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	o.readConns = max(o.readConns, 1)
 	// The driver splits the DSN at the first '?', and an in-memory database
 	// would be a different database for each of the two pools.
 	if path == "" || strings.ContainsRune(path, '?') || path == ":memory:" || strings.HasPrefix(path, "file:") {
