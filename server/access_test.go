@@ -202,6 +202,13 @@ func TestLimits(t *testing.T) {
 	e.wantError(viewer, `{ events(filter: {}) { edges { node { id } } } }`, nil, "GRAPHQL_VALIDATION_FAILED", "")
 	var ok struct{ Events struct{ TotalCount int } }
 	e.query(viewer, `{ events(filter: {}) { totalCount } }`, nil, &ok)
+
+	// Page size multiplies the cost of what each event selects.
+	c := newEnv(t, server.Config{ComplexityLimit: 500})
+	cviewer := c.key("acme", audit.RoleViewer)
+	c.query(cviewer, `{ events(filter: {}, first: 100) { edges { node { id } } } }`, nil, &struct{}{})
+	c.wantError(cviewer, `{ events(filter: {}, first: 100) { edges { node { id eventType status priority occurredAt } } } }`,
+		nil, "COMPLEXITY_LIMIT_EXCEEDED", "")
 }
 
 func TestHealthReadinessMetrics(t *testing.T) {

@@ -25,13 +25,13 @@ import (
 
 // env is a running auditlog over a fresh SQLite store.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	store *sqlite.Store
 	keys  *auth.Keys
 }
 
-func newEnv(t *testing.T, cfg server.Config) *env {
+func newEnv(t testing.TB, cfg server.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
