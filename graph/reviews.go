@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,22 +88,33 @@ func (r *Resolver) unflag(ctx context.Context, ids []string) ([]model.Event, err
 	return inOrder(visible, unflagged), nil
 }
 
-// visible returns the ids of events the tenant can still see: an event past
-// its retention is neither returned nor changed.
+// visible returns the ids of events the tenant can still see, in the order
+// given, each once: an event past its retention is neither returned nor
+// changed. One search answers for all ids.
 func (r *Resolver) visible(ctx context.Context, tenant string, ids []string) ([]string, error) {
+	unique := slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(unique) == 0 {
+		return nil, nil
+	}
 	cutoffs, err := r.capture.Cutoffs(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("retention cutoffs: %w", err)
 	}
+	page, err := r.store.SearchEvents(ctx, audit.Query{
+		Tenant: tenant, Filter: audit.Filter{IDs: unique}, Order: audit.NewestFirst, Limit: len(unique), Cutoffs: cutoffs,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find events: %w", err)
+	}
+	found := make(map[string]bool, len(page.Events))
+	for _, ev := range page.Events {
+		found[ev.ID] = true
+	}
 	var out []string
 	for _, id := range ids {
-		_, err := r.store.GetEvent(ctx, tenant, id, cutoffs)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-		case err != nil:
-			return nil, fmt.Errorf("get event %s: %w", id, err)
-		default:
+		if found[id] {
 			out = append(out, id)
+			found[id] = false // once
 		}
 	}
 	return out, nil
