@@ -4,6 +4,7 @@
 //	auditlog keys    create --tenant T --role emitter|viewer|admin --user-id U --user-name N --user-email E
 //	auditlog keys    list [--tenant T] | keys revoke ID
 //	auditlog seed    --events N [--tenant T] [--seed S]
+//	auditlog export  --tenant T [filter flags | --saved NAME --owner U] [-o file.csv]
 //
 // Every flag has an environment fallback (AUDITLOG_ADDR, AUDITLOG_DATA_DIR,
 // AUDITLOG_OPENSEARCH_URL, …); `auditlog <command> -h` lists them.
@@ -39,6 +40,7 @@ commands:
   serve   run the API server
   keys    create, list and revoke API keys
   seed    write realistic demo events
+  export  write events as CSV
 
 Run "auditlog <command> -h" for a command's flags.`
 
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keys(ctx, args[1:], stdout, stderr)
 	case "seed":
 		return seed(ctx, args[1:], stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +16,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/store/sqlite"
 )
 
 var keyLine = regexp.MustCompile(`^al_[A-Za-z0-9_-]{43}$`)
@@ -151,5 +156,43 @@ func TestServeBinary(t *testing.T) {
 	}
 	if tail := <-rest; !strings.Contains(tail, `"msg":"stopped"`) {
 		t.Errorf("no orderly stop in the logs:\n%s", tail)
+	}
+}
+
+func TestExport(t *testing.T) {
+	dir := t.TempDir()
+	runCmd(t, "seed", "--data-dir", dir, "--events", "800", "--tenant", "demo", "--until", "2025-06-30")
+	file := filepath.Join(dir, "set.csv")
+	out := runCmd(t, "export", "--data-dir", dir, "--tenant", "demo", "--component", "SET", "--status", "SUCCESS,FAILED", "-o", file)
+
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, complete, err := export.Verify(f)
+	if err != nil || !complete {
+		t.Fatalf("export file: complete=%v, %v", complete, err)
+	}
+	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "auditlog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	page, err := st.SearchEvents(t.Context(), audit.Query{Tenant: "demo", Limit: 1, Filter: audit.Filter{
+		Components: []string{"SET"}, Statuses: []audit.Status{audit.StatusSuccess, audit.StatusFailed}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows == 0 || int64(rows) != page.Total {
+		t.Errorf("exported %d rows, the store has %d matching events", rows, page.Total)
+	}
+	if !strings.Contains(out, fmt.Sprintf("exported %d events", rows)) {
+		t.Errorf("export output: %s", out)
+	}
+	// Another tenant's export is empty.
+	csvOut := runCmd(t, "export", "--data-dir", dir, "--tenant", "other")
+	if n, complete, err := export.Verify(strings.NewReader(csvOut)); n != 0 || !complete || err != nil {
+		t.Errorf("export of an empty tenant: %d rows, complete=%v, %v", n, complete, err)
 	}
 }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/export"
+)
+
+// listFlag is a flag that may be repeated or given comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// timeFlag accepts RFC 3339 times or plain dates (midnight UTC).
+type timeFlag struct{ t *time.Time }
+
+func (f *timeFlag) String() string {
+	if f.t == nil {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+func (f *timeFlag) Set(v string) error {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		if t, err = time.Parse(time.DateOnly, v); err != nil {
+			return fmt.Errorf("want a time like 2025-06-30T12:00:00Z or a date like 2025-06-30")
+		}
+	}
+	t = t.UTC()
+	f.t = &t
+	return nil
+}
+
+func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	tenant := fs.String("tenant", "", "tenant whose events are exported (required)")
+	out := fs.String("o", "", "file to write; standard output when empty")
+	saved := fs.String("saved", "", "export with the saved filter of this name (needs --owner)")
+	owner := fs.String("owner", "", "user id owning the --saved filter")
+	oldest := fs.Bool("oldest-first", false, "oldest events first (default newest first)")
+	var f audit.Filter
+	var components, eventTypes, submodules, statuses, priorities listFlag
+	var from, to timeFlag
+	fs.Var(&components, "component", "component id, e.g. KMS (repeatable, or comma-separated)")
+	fs.Var(&eventTypes, "event-type", "activity code (repeatable)")
+	fs.Var(&submodules, "submodule", "submodule name (repeatable)")
+	fs.Var(&statuses, "status", "SUCCESS, FAILED or IN_PROGRESS (repeatable)")
+	fs.Var(&priorities, "priority", "LOW, MEDIUM, HIGH or CRITICAL (repeatable)")
+	fs.Var(&from, "from", "earliest occurrence time, inclusive")
+	fs.Var(&to, "to", "latest occurrence time, exclusive")
+	fs.StringVar(&f.ActionUser, "action-user", "", "action user id, email or name")
+	fs.StringVar(&f.TargetUser, "target-user", "", "target user id, email or name")
+	fs.StringVar(&f.Text, "text", "", "full-text query over descriptions")
+	flagged := fs.String("flagged", "", "true: only flagged events; false: only unflagged")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !audit.ValidTenant(*tenant) {
+		return fmt.Errorf("--tenant is required: lower-case letters, digits or '-', got %q", *tenant)
+	}
+	f.Components, f.EventTypes, f.Submodules = components, eventTypes, submodules
+	f.From, f.To = from.t, to.t
+	for _, s := range statuses {
+		if !audit.Status(s).Valid() {
+			return fmt.Errorf("--status %q: want SUCCESS, FAILED or IN_PROGRESS", s)
+		}
+		f.Statuses = append(f.Statuses, audit.Status(s))
+	}
+	for _, p := range priorities {
+		if !audit.Priority(p).Valid() {
+			return fmt.Errorf("--priority %q: want LOW, MEDIUM, HIGH or CRITICAL", p)
+		}
+		f.Priorities = append(f.Priorities, audit.Priority(p))
+	}
+	if *flagged != "" {
+		b, err := boolSetting("flagged", *flagged, false)
+		if err != nil {
+			return err
+		}
+		f.Flagged = &b
+	}
+
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	st, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *saved != "" {
+		if *owner == "" {
+			return errors.New("--saved needs --owner, the user id the filter belongs to")
+		}
+		list, err := st.ListSavedFilters(ctx, *tenant, *owner)
+		if err != nil {
+			return fmt.Errorf("list saved filters: %w", err)
+		}
+		found := false
+		for _, s := range list {
+			if s.Name == *saved {
+				f, found = s.Filter, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("%s has no saved filter named %q in tenant %s", *owner, *saved, *tenant)
+		}
+	}
+	cat, err := capture.LoadCatalog()
+	if err != nil {
+		return fmt.Errorf("load activity catalog: %w", err)
+	}
+	// Expired events are never exported, even before they are deleted.
+	cutoffs, err := capture.NewService(st, cat, capture.Options{Logger: log}).Cutoffs(ctx, *tenant)
+	if err != nil {
+		return fmt.Errorf("retention cutoffs: %w", err)
+	}
+	q := audit.Query{Tenant: *tenant, Filter: f, Order: audit.NewestFirst, Cutoffs: cutoffs}
+	if *oldest {
+		q.Order = audit.OldestFirst
+	}
+
+	w := stdout
+	var file *os.File
+	if *out != "" {
+		if file, err = os.Create(*out); err != nil {
+			return fmt.Errorf("create %s: %w", *out, err)
+		}
+		defer file.Close()
+		w = file
+	}
+	bw := bufio.NewWriter(w)
+	rows, err := export.Write(ctx, bw, st, q, func(rows int64) {
+		if file != nil {
+			fmt.Fprintf(stderr, "\r%d rows", rows)
+		}
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if file != nil {
+		fmt.Fprintln(stderr)
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if file != nil {
+		fmt.Fprintf(stdout, "exported %d events to %s\n", rows, *out)
+	}
+	return nil
+}
