@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -306,5 +307,89 @@ func TestRolloverKeepsSeriesWorking(t *testing.T) {
 	_, count := rest(t, http.MethodGet, base+"/"+series+"-000002/_count", nil)
 	if count["count"] != float64(1) {
 		t.Errorf("new write index holds %v events, want 1", count["count"])
+	}
+}
+
+// TestReadsOfATenantWithoutEvents: a tenant that never wrote has no
+// indices; every read answers empty rather than failing.
+func TestReadsOfATenantWithoutEvents(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	if res, err := s.WriteEvents(ctx, []audit.Event{event("acme", "CMS", "e1", at)}); err != nil || res[0].Err != nil {
+		t.Fatalf("write: %v %+v", err, res)
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tenant := range []string{"globex", "acm"} {
+		n := 0
+		if err := s.ScanEvents(ctx, audit.Query{Tenant: tenant}, func(audit.Event) error { n++; return nil }); err != nil || n != 0 {
+			t.Errorf("ScanEvents(%s) = %d events, %v; want none, nil", tenant, n, err)
+		}
+		page, err := s.SearchEvents(ctx, audit.Query{Tenant: tenant, Limit: 10, Facets: audit.AllFacets, Histogram: time.Hour})
+		if err != nil || page.Total != 0 || len(page.Events) != 0 {
+			t.Errorf("SearchEvents(%s) = %+v, %v; want an empty page", tenant, page, err)
+		}
+		if _, err := s.GetEvent(ctx, tenant, "e1", nil); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetEvent(%s, e1) error = %v, want ErrNotFound", tenant, err)
+		}
+	}
+}
+
+// TestTenantNamesCannotWidenIndexPatterns: tenants become part of index
+// patterns, so one that is not a valid tenant name reads nothing.
+func TestTenantNamesCannotWidenIndexPatterns(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	if res, err := s.WriteEvents(ctx, []audit.Event{event("acme", "CMS", "e1", at)}); err != nil || res[0].Err != nil {
+		t.Fatalf("write: %v %+v", err, res)
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tenant := range []string{"*", "acme,*", "ac*", ""} {
+		page, err := s.SearchEvents(ctx, audit.Query{Tenant: tenant, Limit: 10})
+		if err != nil || page.Total != 0 {
+			t.Errorf("SearchEvents(tenant %q) = total %d, %v; want 0", tenant, page.Total, err)
+		}
+		n := 0
+		if err := s.ScanEvents(ctx, audit.Query{Tenant: tenant}, func(audit.Event) error { n++; return nil }); err != nil || n != 0 {
+			t.Errorf("ScanEvents(tenant %q) = %d events, %v; want none", tenant, n, err)
+		}
+		if got, err := s.FlagEvents(ctx, tenant, []string{"e1"}, audit.Flag{At: at}); err != nil || len(got) != 0 {
+			t.Errorf("FlagEvents(tenant %q) = %v, %v; want nothing flagged", tenant, got, err)
+		}
+	}
+	// Tenant "acme-cms" has series names that acme's patterns also match
+	// ("acme-cms-x-000001" under "acme-cms-*"): the series' templates must
+	// coexist, and neither tenant may see the other's events.
+	if res, err := s.WriteEvents(ctx, []audit.Event{event("acme-cms", "X", "e1", at), event("acme-cms", "X", "e9", at)}); err != nil || res[0].Err != nil || res[1].Err != nil {
+		t.Fatalf("write acme-cms: %v %+v", err, res)
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for tenant, want := range map[string]int64{"acme": 1, "acme-cms": 2} {
+		page, err := s.SearchEvents(ctx, audit.Query{Tenant: tenant, Limit: 10})
+		if err != nil || page.Total != want {
+			t.Errorf("SearchEvents(%s) total = %d, %v; want %d", tenant, page.Total, err, want)
+		}
+	}
+	if _, err := s.GetEvent(ctx, "acme", "e9", nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("acme reads acme-cms's event: %v", err)
+	}
+
+	res, err := s.WriteEvents(ctx, []audit.Event{event("a*", "CMS", "e2", at), event("acme", "cms", "e3", at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Err == nil {
+			t.Errorf("event %d with a tenant or component unfit for index names was written", i)
+		}
 	}
 }

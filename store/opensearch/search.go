@@ -181,12 +181,25 @@ func (s *Store) openPIT(ctx context.Context, pattern string) (string, error) {
 	q := url.Values{"keep_alive": {pitKeepAlive}, "allow_partial_pit_creation": {"false"}, "expand_wildcards": {"open"}}
 	err := s.do(ctx, http.MethodPost, "/"+seg(pattern)+"/_search/point_in_time", q, nil, &resp)
 	if err != nil {
-		if statusOf(err) == http.StatusNotFound {
+		// OpenSearch fails a point in time over no index with an obscure
+		// error rather than an empty one; an empty pattern is no error.
+		if some, rerr := s.anyIndex(ctx, pattern); rerr == nil && !some {
 			return "", nil
 		}
 		return "", fmt.Errorf("opensearch: open point in time: %w", err)
 	}
 	return resp.PitID, nil
+}
+
+// anyIndex reports whether pattern matches at least one index.
+func (s *Store) anyIndex(ctx context.Context, pattern string) (bool, error) {
+	var resp struct {
+		Indices []json.RawMessage `json:"indices"`
+	}
+	if err := s.do(ctx, http.MethodGet, "/_resolve/index/"+seg(pattern), nil, nil, &resp); err != nil {
+		return false, fmt.Errorf("opensearch: resolve %s: %w", pattern, err)
+	}
+	return len(resp.Indices) > 0, nil
 }
 
 func (s *Store) closePIT(ctx context.Context, pit string) error {
