@@ -32,7 +32,7 @@ const (
 )
 
 // Metrics receives what the resolvers count; the server backs it with
-// Prometheus. Nil methods are never called: Deps.Metrics may be nil.
+// Prometheus. Deps.Metrics may be nil.
 type Metrics interface {
 	// Ingested counts ingest outcomes: "captured", "duplicate",
 	// "suppressed", "invalid", "forbidden" or "failed".
