@@ -138,13 +138,18 @@ func (s *Store) bulk(ctx context.Context, body []byte, q url.Values) ([]bulkItem
 	return items, nil
 }
 
-// ndjson appends values as lines of a _bulk body.
+// ndjson appends values as lines of a _bulk body; nothing is appended
+// unless every value encodes, so a failed item leaves no half action.
 func ndjson(buf *bytes.Buffer, values ...any) error {
-	for _, v := range values {
+	lines := make([][]byte, len(values))
+	for i, v := range values {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
+		lines[i] = b
+	}
+	for _, b := range lines {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}

@@ -393,3 +393,23 @@ func TestTenantNamesCannotWidenIndexPatterns(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriteEvents measures bulk ingest: one batch of 500 events per
+// iteration, as the indexer's group commit sends them.
+func BenchmarkWriteEvents(b *testing.B) {
+	s, _, _ := newStore(b)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	const batch = 500
+	events := make([]audit.Event, batch)
+	for i := 0; b.Loop(); i++ {
+		for j := range events {
+			events[j] = event("acme", "CMS", fmt.Sprintf("b%d-%d", i, j), at.Add(time.Duration(j)*time.Millisecond))
+		}
+		res, err := s.WriteEvents(ctx, events)
+		if err != nil || res[0].Err != nil {
+			b.Fatalf("write: %v", err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
+}
