@@ -11,6 +11,12 @@
 //	P-events-mappings                       component template: settings and mappings
 //	P-events-<tenant>-<component>           index template of one series (rollover alias)
 //	P-config, P-activities, P-stats, P-keys, P-saved-filters, P-notifications
+//
+// Full text is split into words in Go by audit.Words, the tokenizer of the
+// query parser and the embedded store, and indexed with the whitespace
+// analyzer, so both stores agree on words by construction and the cluster
+// needs no analysis plugin. Writes are idempotent on (tenant, id): see
+// WriteEvents for how far that reaches across indices.
 package opensearch
 
 import (
