@@ -175,7 +175,17 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 			if err != nil {
 				return fmt.Errorf("insert event %s: %w", events[i].ID, err)
 			}
-			results[i].Duplicate = n == 0
+			if n == 0 {
+				results[i].Duplicate = true
+				continue
+			}
+			seq, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("insert event %s: %w", events[i].ID, err)
+			}
+			if err := indexText(ctx, tx, seq, events[i].Description, events[i].EventTypeName); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -1,6 +1,9 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/auditlog/auditlog/audit"
@@ -19,4 +22,23 @@ func ftsExpr(terms []audit.TextTerm, op string) string {
 		parts = append(parts, quoted)
 	}
 	return strings.Join(parts, op)
+}
+
+// searchText is text as the full-text index holds it: its words, as
+// audit.Words splits them, separated by spaces.
+func searchText(s string) string { return strings.Join(audit.Words(s), " ") }
+
+// execer is what a write needs: a transaction or a prepared context.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// indexText adds the searchable text of the event stored at seq to the
+// full-text index.
+func indexText(ctx context.Context, tx execer, seq int64, description, eventTypeName string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events_fts (rowid, description, event_type_name) VALUES (?, ?, ?)`,
+		seq, searchText(description), searchText(eventTypeName)); err != nil {
+		return fmt.Errorf("index text of event %d: %w", seq, err)
+	}
+	return nil
 }

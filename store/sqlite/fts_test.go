@@ -86,3 +86,38 @@ func TestJunkTextNeverFails(t *testing.T) {
 		}
 	}
 }
+
+// TestTokensAreAuditWords: the index splits text exactly where audit.Words
+// does (letters and numbers; symbols, emoji and combining marks separate),
+// so a word the analyst sees in a description finds it.
+func TestTokensAreAuditWords(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	e := sampleEvent("acme", "symbols", time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	e.Description = "cost $100+fee, deploy🚀now, cafe\u0301 ok, a|b ©2024 x^2"
+	if _, err := s.WriteEvents(ctx, []audit.Event{e}); err != nil {
+		t.Fatalf("WriteEvents: %v", err)
+	}
+	for _, w := range audit.Words(e.Description) {
+		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 1, Filter: audit.Filter{Text: w}})
+		if err != nil {
+			t.Fatalf("text %q: %v", w, err)
+		}
+		if p.Total != 1 {
+			t.Errorf("word %q of %q found %d events, want 1", w, e.Description, p.Total)
+		}
+	}
+	for _, text := range []string{`"100 fee"`, `"deploy now"`, `"b 2024 x 2"`, `-"$100"`} {
+		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 1, Filter: audit.Filter{Text: text}})
+		if err != nil {
+			t.Fatalf("text %q: %v", text, err)
+		}
+		want := int64(1)
+		if text[0] == '-' {
+			want = 0
+		}
+		if p.Total != want {
+			t.Errorf("text %q found %d events, want %d", text, p.Total, want)
+		}
+	}
+}

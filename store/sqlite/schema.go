@@ -7,11 +7,18 @@ import (
 	"time"
 )
 
+// migration is one step of the schema: DDL, then optionally Go code (for
+// data that SQL alone cannot compute), in one transaction.
+type migration struct {
+	ddl  string
+	data func(ctx context.Context, tx *sql.Tx) error
+}
+
 // migrations are applied in order, each once, recorded in schema_migrations
 // by number (index+1). Never edit or reorder a released migration: append.
-var migrations = []string{
+var migrations = []migration{
 	// 1: events and their full-text index.
-	`
+	{ddl: `
 CREATE TABLE events (
 	seq                        INTEGER PRIMARY KEY, -- stable rowid for the FTS index
 	tenant                     TEXT    NOT NULL,
@@ -89,9 +96,9 @@ CREATE TRIGGER events_fts_update AFTER UPDATE OF description, event_type_name ON
 	INSERT INTO events_fts (rowid, description, event_type_name)
 	VALUES (new.seq, new.description, new.event_type_name);
 END;
-`,
+`},
 	// 2: capture configuration, activity catalog additions, capture stats.
-	`
+	{ddl: `
 CREATE TABLE component_configs (
 	tenant          TEXT    NOT NULL,
 	component_id    TEXT    NOT NULL,
@@ -119,9 +126,9 @@ CREATE TABLE capture_stats (
 	count        INTEGER NOT NULL,
 	PRIMARY KEY (tenant, component_id, version, reason)
 );
-`,
+`},
 	// 3: API keys, saved filters, notifications.
-	`
+	{ddl: `
 CREATE TABLE api_keys (
 	id           TEXT PRIMARY KEY,
 	hash         TEXT NOT NULL UNIQUE,
@@ -162,12 +169,32 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_recipient_id ON notifications (tenant, recipient_id, flagged_at);
 CREATE INDEX notifications_recipient_email ON notifications (tenant, recipient_email_lc, flagged_at)
 	WHERE recipient_id = '';
-`,
+`},
+	// 4: the full-text index holds the words of audit.Words, computed in Go,
+	// so that it splits text exactly where the query parser and the
+	// OpenSearch backend do (combining marks, for one, separate words there
+	// but not in unicode61). Contentless: the text is not stored twice.
+	{ddl: `
+DROP TRIGGER events_fts_insert;
+DROP TRIGGER events_fts_update;
+DROP TRIGGER events_fts_delete;
+DROP TABLE events_fts;
+CREATE VIRTUAL TABLE events_fts USING fts5 (
+	description, event_type_name,
+	content = '', contentless_delete = 1,
+	tokenize = 'unicode61 remove_diacritics 0'
+);
+-- Rows are indexed by the writer (indexText); deletes, wherever they come
+-- from, drop their entry. Descriptions are never updated.
+CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+	DELETE FROM events_fts WHERE rowid = old.seq;
+END;
+`, data: reindexText},
 }
 
 // migrate applies pending migrations, each in its own immediate
 // transaction, so concurrent openers of one file apply each exactly once.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB, migrations []migration) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		applied_at INTEGER NOT NULL
@@ -183,7 +210,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, version int, ddl string) error {
+func applyMigration(ctx context.Context, db *sql.DB, version int, m migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -196,8 +223,13 @@ func applyMigration(ctx context.Context, db *sql.DB, version int, ddl string) er
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, ddl); err != nil {
+	if _, err := tx.ExecContext(ctx, m.ddl); err != nil {
 		return fmt.Errorf("apply: %w", err)
+	}
+	if m.data != nil {
+		if err := m.data(ctx, tx); err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 		version, time.Now().UnixMilli()); err != nil {
@@ -207,4 +239,44 @@ func applyMigration(ctx context.Context, db *sql.DB, version int, ddl string) er
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// reindexText fills the full-text index from every stored event, a page
+// at a time.
+func reindexText(ctx context.Context, tx *sql.Tx) error {
+	const page = 1000
+	type row struct {
+		seq               int64
+		description, name string
+	}
+	var last int64
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT seq, description, event_type_name FROM events
+			WHERE seq > ? ORDER BY seq LIMIT ?`, last, page)
+		if err != nil {
+			return fmt.Errorf("read events to index: %w", err)
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.seq, &r.description, &r.name); err != nil {
+				rows.Close()
+				return fmt.Errorf("read events to index: %w", err)
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read events to index: %w", err)
+		}
+		for _, r := range batch {
+			if err := indexText(ctx, tx, r.seq, r.description, r.name); err != nil {
+				return err
+			}
+		}
+		if len(batch) < page {
+			return nil
+		}
+		last = batch[len(batch)-1].seq
+	}
 }

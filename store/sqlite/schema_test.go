@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -79,5 +80,57 @@ func TestOpenRejectsPathsTheDriverWouldMisread(t *testing.T) {
 			s.Close()
 			t.Errorf("Open(%q) succeeded, want an error", p)
 		}
+	}
+}
+
+// TestUpgradeReindexesText: a file written before the full-text index held
+// audit.Words gets its index rebuilt on open, and deletes keep it in step.
+func TestUpgradeReindexesText(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if err := migrate(ctx, old, migrations[:3]); err != nil {
+		t.Fatalf("migrate to version 3: %v", err)
+	}
+	// Written by version 3: the triggers indexed the raw text.
+	if _, err := old.ExecContext(ctx, `INSERT INTO events (tenant, id, component_id, event_type, event_type_name,
+		description, priority, priority_rank, status, occurred_at)
+		VALUES ('acme', 'e1', 'CMS', 'x', 'Create user group', 'cafe`+"\u0301"+` closed', 'LOW', 1, 'SUCCESS', 1740830400000)`); err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	count := func(text string) int64 {
+		t.Helper()
+		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 1, Filter: audit.Filter{Text: text}})
+		if err != nil {
+			t.Fatalf("SearchEvents(%q): %v", text, err)
+		}
+		return p.Total
+	}
+	for _, text := range []string{"cafe", "closed", `"user group"`} {
+		if n := count(text); n != 1 {
+			t.Errorf("after upgrade, %q finds %d events, want 1", text, n)
+		}
+	}
+	if n, err := s.DeleteExpired(ctx, "acme", "CMS", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), 10); err != nil || n != 1 {
+		t.Fatalf("DeleteExpired = %d, %v; want 1", n, err)
+	}
+	var indexed int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM events_fts`).Scan(&indexed); err != nil {
+		t.Fatalf("count index: %v", err)
+	}
+	if indexed != 0 {
+		t.Errorf("full-text index keeps %d rows of deleted events", indexed)
 	}
 }

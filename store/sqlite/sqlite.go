@@ -103,7 +103,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.nextOptimize.Store(firstOptimize)
 	// The writer connection creates the file and switches it to WAL before
 	// any reader opens it.
-	if err := migrate(ctx, w); err != nil {
+	if err := migrate(ctx, w, migrations); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
