@@ -57,6 +57,7 @@ type EventStore interface {
 	// components. It returns one result per event, in order. Writes are
 	// idempotent on (Tenant, ID): a repeated id is reported Duplicate and the
 	// first event is kept. An error return means no event was written.
+	// Times are stored in UTC at millisecond precision.
 	WriteEvents(ctx context.Context, events []audit.Event) ([]WriteResult, error)
 
 	// GetEvent returns one event of the tenant, or ErrNotFound, also when
@@ -128,7 +129,8 @@ type KeyStore interface {
 	ListKeys(ctx context.Context, tenant string) ([]audit.APIKey, error)
 	// RevokeKey marks a key revoked at the given time; ErrNotFound if absent.
 	RevokeKey(ctx context.Context, id string, at time.Time) error
-	// TouchKey records that a key was used at the given time.
+	// TouchKey records that a key was used at the given time; ErrNotFound
+	// if absent.
 	TouchKey(ctx context.Context, id string, at time.Time) error
 }
 
@@ -138,8 +140,9 @@ type SavedFilterStore interface {
 	// CreateSavedFilter stores f; ErrDuplicate when the owner already has
 	// a filter with that name.
 	CreateSavedFilter(ctx context.Context, f audit.SavedFilter) error
-	// UpdateSavedFilter replaces the owner's filter with f.ID; ErrNotFound
-	// when the owner has no such filter, ErrDuplicate on a name clash.
+	// UpdateSavedFilter replaces the owner's filter with f.ID, keeping its
+	// CreatedAt; ErrNotFound when the owner has no such filter, ErrDuplicate
+	// on a name clash.
 	UpdateSavedFilter(ctx context.Context, f audit.SavedFilter) error
 	// DeleteSavedFilter removes the owner's filter; ErrNotFound if absent.
 	DeleteSavedFilter(ctx context.Context, tenant, ownerID, id string) error
@@ -155,7 +158,7 @@ type NotificationStore interface {
 	AddNotifications(ctx context.Context, ns []audit.Notification) error
 	// ListNotifications returns the notifications of the tenant whose
 	// recipient matches the user's id, or, for notifications whose recipient
-	// has no id, the user's email; newest first.
+	// has no id, the user's email (ignoring case); newest first.
 	ListNotifications(ctx context.Context, tenant string, user audit.User, unreadOnly bool) ([]audit.Notification, error)
 	// MarkNotificationsRead marks the user's notifications with these ids
 	// read and returns how many changed.
@@ -166,7 +169,8 @@ type NotificationStore interface {
 // (the embedded store); OpenSearch leaves it to ISM.
 type Sweeper interface {
 	// DeleteExpired deletes at most limit events of the tenant's component
-	// that occurred before cutoff, and returns how many it deleted.
+	// that occurred before cutoff, and returns how many it deleted; a limit
+	// of zero or less deletes nothing.
 	DeleteExpired(ctx context.Context, tenant, componentID string, cutoff time.Time, limit int) (int, error)
 }
 
