@@ -7,11 +7,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
-	"github.com/auditlog/auditlog/graph/model"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/token"
@@ -96,19 +94,8 @@ func NewResolver(deps Deps) *Resolver {
 	return r
 }
 
-// ExecutableSchema returns the GraphQL schema served by r, with the cost of
-// list fields scaled by how many items they may return, for complexity limits.
+// ExecutableSchema returns the GraphQL schema served by r, with the costs
+// of complexity.go for complexity limits.
 func (r *Resolver) ExecutableSchema() graphql.ExecutableSchema {
-	var c generated.ComplexityRoot
-	c.Query.Events = func(child int, _ model.EventFilter, first *int, _ *string, _ *audit.Order) int {
-		n := DefaultPageSize
-		if first != nil && *first > 0 {
-			n = *first
-		}
-		return 1 + child*n
-	}
-	c.Mutation.IngestEvents = func(child int, events []model.EventInput) int { return 1 + child*len(events) }
-	c.Mutation.FlagEvents = func(child int, ids []string, _ *string) int { return 1 + child*len(ids) }
-	c.Mutation.UnflagEvents = func(child int, ids []string) int { return 1 + child*len(ids) }
-	return generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: c})
+	return generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexity()})
 }

@@ -30,7 +30,7 @@ func (d depthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.Ope
 	}
 	if depth := selectionDepth(op.SelectionSet); depth > d.max {
 		err := gqlerror.Errorf("operation nests %d levels deep, at most %d are allowed", depth, d.max)
-		errcode.Set(err, errcode.ValidationFailed)
+		errcode.Set(err, ReasonTooDeep)
 		return err
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/graph"
 )
 
 // RequestIDHeader carries the request id, in and out.
@@ -57,6 +58,8 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 			info.id = newRequestID()
 		}
 		w.Header().Set(RequestIDHeader, info.id)
+		// Bodies are JSON, CSV or text: never let a browser guess HTML.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		// Deferred, so that a handler aborting its response with
@@ -152,8 +155,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 }
 
 func tooLarge(w http.ResponseWriter, max int64) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Connection", "close")
-	w.WriteHeader(http.StatusRequestEntityTooLarge)
-	fmt.Fprintf(w, `{"errors":[{"message":"request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`+"\n", max)
+	writeGraphQLError(w, http.StatusRequestEntityTooLarge, graph.CodeBadUserInput,
+		fmt.Sprintf("request body is larger than %d bytes", max))
 }

@@ -28,32 +28,84 @@ import (
 
 // Defaults of Config.
 const (
-	// DefaultMaxBodyBytes fits a full ingest batch of 1000 events with
-	// large details.
-	DefaultMaxBodyBytes = 32 << 20
-	// DefaultComplexityLimit allows a few full pages of 500 events.
+	// DefaultMaxBodyBytes fits an ingest batch of 1000 events averaging
+	// 8 KiB; bigger batches are split by the client.
+	DefaultMaxBodyBytes = 8 << 20
+	// DefaultComplexityLimit allows a few full pages of 500 events
+	// (costs in graph/complexity.go).
 	DefaultComplexityLimit = 50000
 	// DefaultDepthLimit is well above the deepest useful query
 	// (events.edges.node.flag.by.name is 6).
 	DefaultDepthLimit = 10
+	// DefaultParserTokenLimit bounds the work of parsing and validating one
+	// query. The Explore query is a few hundred tokens; batches go in
+	// variables, which are not tokens.
+	DefaultParserTokenLimit = 15000
 	// DefaultQueryCache is how many parsed queries are kept.
 	DefaultQueryCache = 1000
+	// DefaultMaxConcurrent and DefaultQueueWait bound GraphQL requests in
+	// progress; more wait up to DefaultQueueWait for a slot, then get 503.
+	DefaultMaxConcurrent = 64
+	DefaultQueueWait     = time.Second
+	// DefaultRequestTimeout bounds one GraphQL request.
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultRateLimit and DefaultRateBurst are the requests per second an
+	// API key may sustain and briefly exceed.
+	DefaultRateLimit = 50
+	DefaultRateBurst = 100
 )
 
 // Config are the server's settings. The zero value serves the API without
 // introspection or playground, with default limits.
 type Config struct {
-	// Introspection answers schema introspection queries.
+	// Introspection answers schema introspection queries, and lets
+	// validation errors suggest field names (the schema is public then).
 	Introspection bool
 	// Playground serves GraphiQL at "/".
 	Playground bool
 	// MaxBodyBytes bounds a request body; larger ones get 413.
 	MaxBodyBytes int64
-	// ComplexityLimit and DepthLimit bound GraphQL operations.
-	ComplexityLimit int
-	DepthLimit      int
+	// ComplexityLimit, DepthLimit and ParserTokenLimit bound GraphQL
+	// operations; over them is BAD_USER_INPUT before anything runs.
+	ComplexityLimit  int
+	DepthLimit       int
+	ParserTokenLimit int
 	// QueryCache is how many parsed queries are kept.
 	QueryCache int
+	// MaxConcurrent bounds the GraphQL requests executing at once; a
+	// request waits up to QueueWait for a slot, then gets 503.
+	MaxConcurrent int
+	QueueWait     time.Duration
+	// RequestTimeout bounds one GraphQL request (not CSV downloads).
+	RequestTimeout time.Duration
+	// RateLimit is the requests per second one API key may sustain, and
+	// RateBurst how many it may send at once; beyond, 429 with
+	// Retry-After. A negative RateLimit turns rate limiting off.
+	RateLimit float64
+	RateBurst int
+}
+
+// withDefaults returns c with zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	setDefault(&c.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&c.ComplexityLimit, DefaultComplexityLimit)
+	setDefault(&c.DepthLimit, DefaultDepthLimit)
+	setDefault(&c.ParserTokenLimit, DefaultParserTokenLimit)
+	setDefault(&c.QueryCache, DefaultQueryCache)
+	setDefault(&c.MaxConcurrent, DefaultMaxConcurrent)
+	setDefault(&c.QueueWait, DefaultQueueWait)
+	setDefault(&c.RequestTimeout, DefaultRequestTimeout)
+	if c.RateLimit == 0 {
+		c.RateLimit = DefaultRateLimit
+	}
+	setDefault(&c.RateBurst, DefaultRateBurst)
+	return c
+}
+
+func setDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Deps are the components the server serves.
@@ -76,18 +128,7 @@ type Deps struct {
 
 // New returns the HTTP handler of auditlog.
 func New(cfg Config, deps Deps) http.Handler {
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.ComplexityLimit <= 0 {
-		cfg.ComplexityLimit = DefaultComplexityLimit
-	}
-	if cfg.DepthLimit <= 0 {
-		cfg.DepthLimit = DefaultDepthLimit
-	}
-	if cfg.QueryCache <= 0 {
-		cfg.QueryCache = DefaultQueryCache
-	}
+	cfg = cfg.withDefaults()
 	log := deps.Logger
 	if log == nil {
 		log = slog.Default()
@@ -117,17 +158,32 @@ func New(cfg Config, deps Deps) http.Handler {
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCache))
+	gql.SetParserTokenLimit(cfg.ParserTokenLimit)
+	// Suggestions ("Did you mean ...?") would spell out a hidden schema.
+	gql.SetDisableSuggestion(!cfg.Introspection)
 	if cfg.Introspection {
 		gql.Use(extension.Introspection{})
+	} else {
+		gql.Use(noIntrospection{})
 	}
-	gql.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	gql.Use(depthLimit{max: cfg.DepthLimit})
-	gql.SetErrorPresenter(resolver.ErrorPresenter())
+	gql.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	gql.SetErrorPresenter(presentErrors(resolver.ErrorPresenter()))
 	gql.SetRecoverFunc(resolver.RecoverFunc())
 	gql.AroundResponses(countErrors(metrics))
 
+	// Cheapest refusals first: the key and its rate need headers only; the
+	// body is read before a worker slot is taken, so slow uploads hold none.
+	var api http.Handler = withTimeout(cfg.RequestTimeout, noStore(gql))
+	api = limitConcurrency(cfg.MaxConcurrent, cfg.QueueWait, api)
+	api = limitBody(cfg.MaxBodyBytes, api)
+	if cfg.RateLimit > 0 {
+		api = limitRate(newRateLimiter(cfg.RateLimit, cfg.RateBurst, deps.Clock), api)
+	}
+	api = authenticate(authn, api)
+
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, authenticate(authn, gql)))
+	mux.Handle("/graphql", api)
 	if deps.Export != nil {
 		mux.Handle("GET /export/{token}", deps.Export)
 	}
@@ -167,6 +223,14 @@ func countErrors(m *Metrics) graphql.ResponseMiddleware {
 		}
 		return resp
 	}
+}
+
+// noStore keeps API responses, which hold audit data, out of caches.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeText(w http.ResponseWriter, status int, body string) {

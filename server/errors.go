@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"errors"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/auditlog/auditlog/graph"
+)
+
+// Reasons of a request refused before any resolver ran, in
+// extensions.reason beside code BAD_USER_INPUT.
+const (
+	ReasonParseFailed      = errcode.ParseFailed      // not GraphQL, or over the token limit
+	ReasonValidationFailed = errcode.ValidationFailed // not valid against the schema
+	ReasonTooComplex       = "COMPLEXITY_LIMIT_EXCEEDED"
+	ReasonTooDeep          = "DEPTH_LIMIT_EXCEEDED"
+)
+
+// refusedRequest lists gqlgen's codes for requests refused before
+// execution. Clients see them as BAD_USER_INPUT, the one code of the API
+// for "fix your request", with gqlgen's code kept as extensions.reason.
+var refusedRequest = map[string]bool{
+	ReasonParseFailed: true, ReasonValidationFailed: true, ReasonTooComplex: true, ReasonTooDeep: true,
+}
+
+// presentErrors wraps the resolvers' error presenter: requests refused by
+// gqlgen get our codes, and an internal error of a request that ran out of
+// time says so, since the client can do something about that.
+func presentErrors(inner graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		e := inner(ctx, err)
+		code, _ := e.Extensions["code"].(string)
+		switch {
+		case refusedRequest[code]:
+			e.Extensions["code"] = graph.CodeBadUserInput
+			e.Extensions["reason"] = code
+		case code == graph.CodeInternal && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			e.Message = "the request did not finish in time; narrow it or try again (request id " + RequestID(ctx) + ")"
+		}
+		return e
+	}
+}
+
+// noIntrospection refuses operations that ask for the schema (__schema,
+// __type) when introspection is off, before anything is executed. gqlgen
+// alone would run the operation and fail those fields one by one.
+type noIntrospection struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = noIntrospection{}
+
+func (noIntrospection) ExtensionName() string                   { return "NoIntrospection" }
+func (noIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (noIntrospection) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if opCtx.Operation == nil || !asksSchema(opCtx.Operation.SelectionSet) {
+		return nil
+	}
+	err := gqlerror.Errorf("introspection is disabled on this server")
+	errcode.Set(err, graph.CodeForbidden)
+	return err
+}
+
+// asksSchema reports whether a root selection set selects __schema or
+// __type, directly or through fragments. Only the root type has them.
+func asksSchema(set ast.SelectionSet) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				return true
+			}
+		case *ast.InlineFragment:
+			if asksSchema(s.SelectionSet) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && asksSchema(s.Definition.SelectionSet) {
+				return true
+			}
+		}
+	}
+	return false
+}
