@@ -171,6 +171,11 @@ func testSweeper(t *testing.T, newStore Factory) {
 	writeAll(t, s, events, 100)
 	refresh(t, s)
 
+	for _, limit := range []int{0, -1} {
+		if n, err := sw.DeleteExpired(ctx(t), fxTenant, "CMS", cutoff, limit); err != nil || n != 0 {
+			t.Errorf("DeleteExpired(limit %d) = %d, %v; want 0, nil (a limit of zero or less deletes nothing)", limit, n, err)
+		}
+	}
 	const limit = 7
 	deleted := 0
 	for calls := 0; ; calls++ {
