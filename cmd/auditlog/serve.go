@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/auditlog/auditlog/capture"
@@ -32,8 +33,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"answer schema introspection: true or false; on with the embedded store when empty (env AUDITLOG_INTROSPECTION)")
 	playground := fs.String("playground", env("AUDITLOG_PLAYGROUND", ""),
 		"serve the GraphQL playground at /: true or false; on with the embedded store when empty (env AUDITLOG_PLAYGROUND)")
-	maxBody := fs.Int64("max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted")
+	var lim limitFlags
+	lim.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := envFallbacks(fs, limitEnv); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -43,7 +48,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{MaxBodyBytes: *maxBody}
+	cfg := lim.config()
 	if cfg.Introspection, err = boolSetting("introspection", *introspection, sf.embedded()); err != nil {
 		return err
 	}
@@ -86,6 +91,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10, // GET queries travel in the URL; the parser token limit bounds them anyway
 		// No WriteTimeout: CSV downloads stream for as long as they make
 		// progress; the export handler sets per-page write deadlines.
 	}
@@ -117,6 +123,78 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return err
+}
+
+// limitFlags are serve's bounds on requests.
+type limitFlags struct {
+	maxBody    int64
+	rate       float64
+	burst      int
+	concurrent int
+	timeout    time.Duration
+	complexity int
+	depth      int
+	tokenLimit int
+}
+
+// limitEnv names the environment fallback of every limit flag.
+var limitEnv = map[string]string{
+	"max-body-bytes":    "AUDITLOG_MAX_BODY_BYTES",
+	"rate-limit":        "AUDITLOG_RATE_LIMIT",
+	"rate-burst":        "AUDITLOG_RATE_BURST",
+	"max-concurrent":    "AUDITLOG_MAX_CONCURRENT",
+	"request-timeout":   "AUDITLOG_REQUEST_TIMEOUT",
+	"complexity-limit":  "AUDITLOG_COMPLEXITY_LIMIT",
+	"depth-limit":       "AUDITLOG_DEPTH_LIMIT",
+	"query-token-limit": "AUDITLOG_QUERY_TOKEN_LIMIT",
+}
+
+func (l *limitFlags) register(fs *flag.FlagSet) {
+	help := func(name, text string) string { return text + " (env " + limitEnv[name] + ")" }
+	fs.Int64Var(&l.maxBody, "max-body-bytes", server.DefaultMaxBodyBytes,
+		help("max-body-bytes", "largest request body accepted; larger ones get 413"))
+	fs.Float64Var(&l.rate, "rate-limit", server.DefaultRateLimit,
+		help("rate-limit", "GraphQL requests per second one API key may sustain; beyond, 429 with Retry-After; 0 turns the limit off"))
+	fs.IntVar(&l.burst, "rate-burst", server.DefaultRateBurst,
+		help("rate-burst", "GraphQL requests one API key may send at once above its rate"))
+	fs.IntVar(&l.concurrent, "max-concurrent", server.DefaultMaxConcurrent,
+		help("max-concurrent", "GraphQL requests executed at once; more wait briefly, then get 503 with Retry-After"))
+	fs.DurationVar(&l.timeout, "request-timeout", server.DefaultRequestTimeout,
+		help("request-timeout", "time limit of one GraphQL request (CSV downloads stream without one)"))
+	fs.IntVar(&l.complexity, "complexity-limit", server.DefaultComplexityLimit,
+		help("complexity-limit", "largest GraphQL operation cost accepted"))
+	fs.IntVar(&l.depth, "depth-limit", server.DefaultDepthLimit,
+		help("depth-limit", "deepest GraphQL selection nesting accepted"))
+	fs.IntVar(&l.tokenLimit, "query-token-limit", server.DefaultParserTokenLimit,
+		help("query-token-limit", "most tokens a GraphQL query may have"))
+}
+
+func (l *limitFlags) config() server.Config {
+	cfg := server.Config{
+		MaxBodyBytes: l.maxBody, RateLimit: l.rate, RateBurst: l.burst, MaxConcurrent: l.concurrent,
+		RequestTimeout: l.timeout, ComplexityLimit: l.complexity, DepthLimit: l.depth, ParserTokenLimit: l.tokenLimit,
+	}
+	if l.rate <= 0 {
+		cfg.RateLimit = -1 // server.Config reads 0 as "the default"
+	}
+	return cfg
+}
+
+// envFallbacks sets each flag of vars that the command line did not give
+// from its environment variable, when that is set, parsed as the flag is.
+func envFallbacks(fs *flag.FlagSet, vars map[string]string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, env := range vars {
+		v, ok := os.LookupEnv(env)
+		if !ok || given[name] {
+			continue
+		}
+		if err := fs.Set(name, v); err != nil {
+			return fmt.Errorf("%s=%q: %w", env, v, err)
+		}
+	}
+	return nil
 }
 
 // boolSetting parses a true/false setting; empty means def.
