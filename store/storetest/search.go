@@ -34,6 +34,7 @@ func testSearch(t *testing.T, newStore Factory) {
 	t.Run("Scan", func(t *testing.T) { testScan(t, s, fx) })
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, s, fx) })
 	t.Run("WalkDuringIngest", func(t *testing.T) { testWalkDuringIngest(t, newStore) })
+	t.Run("ScanDuringIngest", func(t *testing.T) { testScanDuringIngest(t, newStore) })
 	t.Run("BeyondTenThousand", func(t *testing.T) { testBeyondTenThousand(t, newStore) })
 }
 

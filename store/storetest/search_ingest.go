@@ -1,12 +1,14 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store"
 )
 
 // testWalkDuringIngest pages through a listing while events keep arriving
@@ -98,6 +100,84 @@ func testWalkDuringIngest(t *testing.T, newStore Factory) {
 			}
 			if missing > 0 {
 				t.Errorf("walk skipped %d of %d events that existed when it began", missing, len(existing))
+			}
+		})
+	}
+}
+
+// testScanDuringIngest is the export's view of the same promise: a scan
+// while events keep arriving delivers every event that existed when it
+// began exactly once, in order. The callback itself writes (with a bounded
+// wait, so that a scan that blocks writers fails rather than hangs).
+func testScanDuringIngest(t *testing.T, newStore Factory) {
+	for _, order := range []audit.Order{audit.NewestFirst, audit.OldestFirst} {
+		t.Run(string(order), func(t *testing.T) {
+			s := newStore(t)
+			fx := newFixture(8, 300)
+			fx.load(t, s)
+			existing := fx.main.matching(audit.Filter{}, nil, order)
+			r := rand.New(rand.NewPCG(8, 13))
+			ids := map[string]bool{}
+			for _, e := range fx.write {
+				ids[e.ID] = true
+			}
+			start := fxEnd.Add(-90 * 24 * time.Hour)
+			var scanned []audit.Event
+			err := s.ScanEvents(ctx(t), audit.Query{Tenant: fxTenant, Order: order, Limit: 7}, func(e audit.Event) error {
+				if n := len(scanned); n > 0 && compareKeys(e.Key(), scanned[n-1].Key(), order) <= 0 {
+					return fmt.Errorf("%s follows %s: out of order or repeated", describeEvent(e), describeEvent(scanned[n-1]))
+				}
+				scanned = append(scanned, e)
+				if len(scanned)%10 != 0 || len(scanned) > 1000 {
+					return nil
+				}
+				var batch []audit.Event
+				for _, at := range []time.Time{fxEnd.Add(time.Duration(len(scanned)) * time.Minute), start.Add(-time.Duration(len(scanned)) * time.Minute), e.OccurredAt, e.OccurredAt} {
+					id := randomID(r)
+					for ids[id] {
+						id = randomID(r)
+					}
+					ids[id] = true
+					n := fx.event(r, id, at)
+					n.Description = fmt.Sprintf("arrived after %d scanned", len(scanned))
+					batch = append(batch, n)
+				}
+				wctx, cancel := context.WithTimeout(ctx(t), 30*time.Second)
+				defer cancel()
+				res, err := s.WriteEvents(wctx, batch)
+				if err != nil {
+					return fmt.Errorf("write during scan: %w", err)
+				}
+				for i, r := range res {
+					if r.Err != nil || r.Duplicate {
+						return fmt.Errorf("write during scan, item %d: err %v duplicate %v", i, r.Err, r.Duplicate)
+					}
+				}
+				if rf, ok := s.(store.Refresher); ok {
+					if err := rf.Refresh(wctx); err != nil {
+						return fmt.Errorf("refresh during scan: %w", err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("ScanEvents: %v", err)
+			}
+			seen := map[string]int{}
+			for _, e := range scanned {
+				seen[e.ID]++
+			}
+			missing := 0
+			for _, e := range existing {
+				if seen[e.ID] == 0 {
+					missing++
+					if missing <= 5 {
+						t.Errorf("scan skipped %s", describeEvent(e))
+					}
+				}
+			}
+			if missing > 0 {
+				t.Errorf("scan skipped %d of %d events that existed when it began", missing, len(existing))
 			}
 		})
 	}
