@@ -96,7 +96,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	extendDeadline()
 	rows, err := stream(ctx, sent, s.events, req.query(p.Tenant, s.opts.PageSize, cutoffs), func(int64) error {
-		if err := rc.Flush(); err != nil {
+		// A writer that cannot flush still streams once its buffer fills.
+		if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 			return fmt.Errorf("flush: %w", err)
 		}
 		extendDeadline()
