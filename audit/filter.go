@@ -14,13 +14,15 @@ type Filter struct {
 	// From is inclusive, To exclusive, both on OccurredAt.
 	From *time.Time `json:"from,omitempty"`
 	To   *time.Time `json:"to,omitempty"`
-	// ActionUser and TargetUser match a user's id, email or name exactly
-	// (case-insensitively for email and name).
+	// ActionUser and TargetUser match a user's id exactly, or their email or
+	// name ignoring case (non-ASCII letters included).
 	ActionUser string `json:"actionUser,omitempty"`
 	TargetUser string `json:"targetUser,omitempty"`
 	Flagged    *bool  `json:"flagged,omitempty"`
 	// Text is an analyst's full-text query over descriptions and event type
-	// names; see ParseText for the syntax. It never fails to parse.
+	// names; see ParseText for the syntax. It never fails to parse. Case is
+	// ignored, accents are not folded (cafe does not find café), and a phrase
+	// never spans the event type name and the description.
 	Text string `json:"text,omitempty"`
 	// IDs restricts the listing to these event ids (export of a selection).
 	IDs []string `json:"ids,omitempty"`
@@ -64,13 +66,15 @@ type Query struct {
 	// Histogram, when non-zero, asks for event counts per bucket of this
 	// width on OccurredAt, buckets aligned to the Unix epoch in UTC.
 	Histogram time.Duration
-	// Cutoffs hides events older than a per-component instant: retention
+	// Cutoffs hides events strictly older than a per-component instant (an
+	// event exactly at its cutoff stays visible): retention
 	// counts from OccurredAt, so an expired event is never returned even
 	// before the store has physically deleted it.
 	Cutoffs map[string]time.Time
 }
 
-// Page is one page of a listing.
+// Page is one page of a listing. Total, Facets and Histogram describe the
+// whole listing, whatever the page's position.
 type Page struct {
 	Events []Event
 	// Total is the exact number of events matching the query, all pages.
