@@ -11,6 +11,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/token"
 )
@@ -54,6 +55,9 @@ type Deps struct {
 	// RequestID returns the id of the request a context belongs to, quoted
 	// in internal errors; may be nil.
 	RequestID func(ctx context.Context) string
+	// SelfAudit records flags and saved-filter changes as AUDITLOG events;
+	// one ingesting through Indexer when nil.
+	SelfAudit *selfaudit.Recorder
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -67,6 +71,7 @@ type Resolver struct {
 	log     *slog.Logger
 	metrics Metrics
 	reqID   func(ctx context.Context) string
+	audit   *selfaudit.Recorder
 }
 
 // NewResolver returns the root resolver over deps.
@@ -81,6 +86,7 @@ func NewResolver(deps Deps) *Resolver {
 		log:     deps.Logger,
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
+		audit:   deps.SelfAudit,
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -90,6 +96,9 @@ func NewResolver(deps Deps) *Resolver {
 	}
 	if r.reqID == nil {
 		r.reqID = func(context.Context) string { return "" }
+	}
+	if r.audit == nil && deps.Indexer != nil {
+		r.audit = selfaudit.New(deps.Indexer, selfaudit.Options{Clock: r.now, Logger: r.log})
 	}
 	return r
 }

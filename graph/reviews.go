@@ -26,8 +26,14 @@ const (
 )
 
 // flag resolves Mutation.flagEvents: it flags the caller's tenant's events
-// with the caller as flagger and notifies the action user of each event that
-// was not flagged before.
+// with the caller as flagger, notifies the action user of each event that
+// was not flagged before, and records the flag as an AUDITLOG event.
+//
+// Ids that match no event the caller can see (unknown, another tenant's,
+// past retention) are not an error: they are absent from the result, which
+// lists the events found in the order asked, so a client learns per id what
+// happened by comparing with the ids it sent. The result stays [Event!]!,
+// the contract dashboards are written against.
 func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model.Event, error) {
 	p, err := auth.Require(ctx, auth.Flag)
 	if err != nil {
@@ -39,7 +45,7 @@ func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model
 	if utf8.RuneCountInString(note) > maxNote {
 		return nil, invalid("note", "is longer than %d characters", maxNote)
 	}
-	visible, err := r.visible(ctx, p.Tenant, ids)
+	visible, _, err := r.visible(ctx, p.Tenant, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -49,12 +55,14 @@ func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model
 		return nil, fmt.Errorf("flag events: %w", err)
 	}
 	var notes []audit.Notification
+	var changed []string
 	for _, id := range visible {
 		ev, ok := flagged[id]
 		// An event flagged earlier keeps its first flag and notified then.
 		if !ok || ev.Flag == nil || !ev.Flag.At.Equal(flag.At) || ev.Flag.By != flag.By {
 			continue
 		}
+		changed = append(changed, id)
 		notes = append(notes, audit.Notification{
 			ID: ulid.Make().String(), Tenant: p.Tenant, Recipient: ev.ActionUser,
 			EventID: ev.ID, EventType: ev.EventType, ComponentID: ev.ComponentID,
@@ -66,9 +74,14 @@ func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model
 			return nil, fmt.Errorf("notify flagged users: %w", err)
 		}
 	}
+	if len(changed) > 0 {
+		r.audit.Flagged(ctx, p, changed, note)
+	}
 	return inOrder(visible, flagged), nil
 }
 
+// unflag resolves Mutation.unflagEvents; like flag, ids not found are
+// absent from the result.
 func (r *Resolver) unflag(ctx context.Context, ids []string) ([]model.Event, error) {
 	p, err := auth.Require(ctx, auth.Flag)
 	if err != nil {
@@ -77,7 +90,7 @@ func (r *Resolver) unflag(ctx context.Context, ids []string) ([]model.Event, err
 	if err := checkIDs(ids); err != nil {
 		return nil, err
 	}
-	visible, err := r.visible(ctx, p.Tenant, ids)
+	visible, before, err := r.visible(ctx, p.Tenant, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -85,39 +98,49 @@ func (r *Resolver) unflag(ctx context.Context, ids []string) ([]model.Event, err
 	if err != nil {
 		return nil, fmt.Errorf("unflag events: %w", err)
 	}
+	var changed []string
+	for _, id := range visible {
+		if before[id].Flag != nil {
+			changed = append(changed, id)
+		}
+	}
+	if len(changed) > 0 {
+		r.audit.Unflagged(ctx, p, changed)
+	}
 	return inOrder(visible, unflagged), nil
 }
 
 // visible returns the ids of events the tenant can still see, in the order
-// given, each once: an event past its retention is neither returned nor
-// changed. One search answers for all ids.
-func (r *Resolver) visible(ctx context.Context, tenant string, ids []string) ([]string, error) {
+// given, each once, and those events as they are now: an event past its
+// retention is neither returned nor changed. One search answers for all ids.
+func (r *Resolver) visible(ctx context.Context, tenant string, ids []string) ([]string, map[string]audit.Event, error) {
 	unique := slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(unique) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	cutoffs, err := r.capture.Cutoffs(ctx, tenant)
 	if err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
+		return nil, nil, fmt.Errorf("retention cutoffs: %w", err)
 	}
 	page, err := r.store.SearchEvents(ctx, audit.Query{
 		Tenant: tenant, Filter: audit.Filter{IDs: unique}, Order: audit.NewestFirst, Limit: len(unique), Cutoffs: cutoffs,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("find events: %w", err)
+		return nil, nil, fmt.Errorf("find events: %w", err)
 	}
-	found := make(map[string]bool, len(page.Events))
+	found := make(map[string]audit.Event, len(page.Events))
 	for _, ev := range page.Events {
-		found[ev.ID] = true
+		found[ev.ID] = ev
 	}
 	var out []string
+	seen := make(map[string]bool, len(found))
 	for _, id := range ids {
-		if found[id] {
+		if _, ok := found[id]; ok && !seen[id] {
 			out = append(out, id)
-			found[id] = false // once
+			seen[id] = true
 		}
 	}
-	return out, nil
+	return out, found, nil
 }
 
 func checkIDs(ids []string) error {
@@ -179,11 +202,11 @@ func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilt
 		ID: id, Tenant: p.Tenant, OwnerID: ownerID(p), Name: name, Description: str(in.Description),
 		Filter: f, CreatedAt: now, UpdatedAt: now,
 	}
+	var old audit.SavedFilter
 	if id == "" {
 		sf.ID = ulid.Make().String()
 		err = r.store.CreateSavedFilter(ctx, sf)
 	} else {
-		var old audit.SavedFilter
 		old, err = r.store.GetSavedFilter(ctx, p.Tenant, sf.OwnerID, id)
 		if err == nil {
 			sf.CreatedAt = old.CreatedAt
@@ -198,8 +221,36 @@ func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilt
 	case err != nil:
 		return nil, fmt.Errorf("save filter: %w", err)
 	}
+	if id == "" {
+		r.audit.SavedFilterCreated(ctx, p, sf)
+	} else {
+		r.audit.SavedFilterUpdated(ctx, p, old, sf)
+	}
 	m := savedFilterModel(sf)
 	return &m, nil
+}
+
+// deleteSavedFilter resolves Mutation.deleteSavedFilter: false when the
+// caller has no such filter (another user's is no such filter).
+func (r *Resolver) deleteSavedFilter(ctx context.Context, id string) (bool, error) {
+	p, err := auth.Require(ctx, auth.SavedFilters)
+	if err != nil {
+		return false, err
+	}
+	owner := ownerID(p)
+	// Read first, so that the record says what was deleted.
+	f, err := r.store.GetSavedFilter(ctx, p.Tenant, owner, id)
+	if err == nil {
+		err = r.store.DeleteSavedFilter(ctx, p.Tenant, owner, id)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("delete saved filter: %w", err)
+	}
+	r.audit.SavedFilterDeleted(ctx, p, f)
+	return true, nil
 }
 
 // exportLink resolves Mutation.exportEvents.

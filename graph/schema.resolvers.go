@@ -62,18 +62,7 @@ func (r *mutationResolver) UpdateSavedFilter(ctx context.Context, id string, inp
 }
 
 func (r *mutationResolver) DeleteSavedFilter(ctx context.Context, id string) (bool, error) {
-	p, err := auth.Require(ctx, auth.SavedFilters)
-	if err != nil {
-		return false, err
-	}
-	err = r.store.DeleteSavedFilter(ctx, p.Tenant, ownerID(p), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("delete saved filter: %w", err)
-	}
-	return true, nil
+	return r.deleteSavedFilter(ctx, id)
 }
 
 func (r *mutationResolver) ExportEvents(ctx context.Context, filter *model.EventFilter, ids []string) (*model.Export, error) {

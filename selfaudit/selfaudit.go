@@ -62,7 +62,8 @@ type Options struct {
 
 // Recorder turns actions into AUDITLOG events. It is safe for concurrent
 // use. Its methods never fail the action they record, which has already
-// happened: a record that cannot be written is logged as an error.
+// happened: a record that cannot be written is logged as an error. A nil
+// Recorder records nothing.
 type Recorder struct {
 	ix  Ingester
 	now func() time.Time
@@ -93,6 +94,9 @@ type record struct {
 }
 
 func (r *Recorder) record(ctx context.Context, rec record) {
+	if r == nil {
+		return // a server without an indexer records nothing
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if rec.status == "" {
