@@ -6,12 +6,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/selfaudit"
 )
 
 const keysUsage = `usage:
@@ -67,15 +73,16 @@ func keysCreate(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []st
 			p.Components = append(p.Components, strings.TrimSpace(c))
 		}
 	}
-	ks, done, err := openKeys(ctx, sf, stderr)
+	kt, err := openKeys(ctx, sf, stderr)
 	if err != nil {
 		return err
 	}
-	defer done()
-	plain, rec, err := ks.Create(ctx, p)
+	defer kt.close()
+	plain, rec, err := kt.keys.Create(ctx, p)
 	if err != nil {
 		return fmt.Errorf("create key: %w", err)
 	}
+	kt.audit.KeyCreated(ctx, operator(), rec)
 	fmt.Fprintf(stdout, "created key %s: tenant %s, role %s, user %s\n", rec.ID, p.Tenant, p.Role, userLabel(p.User))
 	fmt.Fprintln(stdout, "the key is shown once, below; keep it secret:")
 	fmt.Fprintln(stdout, plain)
@@ -87,12 +94,12 @@ func keysList(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []stri
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ks, done, err := openKeys(ctx, sf, stderr)
+	kt, err := openKeys(ctx, sf, stderr)
 	if err != nil {
 		return err
 	}
-	defer done()
-	list, err := ks.List(ctx, *tenant)
+	defer kt.close()
+	list, err := kt.keys.List(ctx, *tenant)
 	if err != nil {
 		return err
 	}
@@ -112,28 +119,81 @@ func keysRevoke(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []st
 	if fs.NArg() != 1 {
 		return errors.New("usage: auditlog keys revoke ID")
 	}
-	ks, done, err := openKeys(ctx, sf, stderr)
+	kt, err := openKeys(ctx, sf, stderr)
 	if err != nil {
 		return err
 	}
-	defer done()
-	if err := ks.Revoke(ctx, "", fs.Arg(0)); err != nil {
+	defer kt.close()
+	id := fs.Arg(0)
+	if err := kt.keys.Revoke(ctx, "", id); err != nil {
 		return err
+	}
+	// The record names the key's tenant, role and owner: read them back.
+	keys, err := kt.keys.List(ctx, "")
+	if err != nil {
+		return fmt.Errorf("key %s revoked, but reading it back to record the change failed: %w", id, err)
+	}
+	if i := slices.IndexFunc(keys, func(k audit.APIKey) bool { return k.ID == id }); i >= 0 {
+		kt.audit.KeyRevoked(ctx, operator(), keys[i])
 	}
 	fmt.Fprintf(stdout, "revoked key %s; servers refuse it within %s\n", fs.Arg(0), auth.DefaultCacheTTL)
 	return nil
 }
 
-func openKeys(ctx context.Context, sf *storeFlags, stderr io.Writer) (*auth.Keys, func(), error) {
+// keyTool is what the keys commands work with: the keys, and the recorder
+// of key changes in the service's own trail.
+type keyTool struct {
+	keys  *auth.Keys
+	audit *selfaudit.Recorder
+	close func()
+}
+
+// openKeys opens the store, and an indexer over it so that key changes are
+// recorded as AUDITLOG events like the server records other changes.
+func openKeys(ctx context.Context, sf *storeFlags, stderr io.Writer) (keyTool, error) {
 	log, err := sf.logger(stderr)
 	if err != nil {
-		return nil, nil, err
+		return keyTool{}, err
 	}
 	st, err := sf.open(ctx, log)
 	if err != nil {
-		return nil, nil, err
+		return keyTool{}, err
 	}
-	return auth.NewKeys(st, nil), func() { st.Close() }, nil
+	cat, err := capture.LoadCatalog()
+	if err != nil {
+		st.Close()
+		return keyTool{}, fmt.Errorf("load activity catalog: %w", err)
+	}
+	ix := indexer.New(st, capture.NewService(st, cat, capture.Options{Logger: log}), indexer.Options{Logger: log})
+	return keyTool{
+		keys:  auth.NewKeys(st, nil),
+		audit: selfaudit.New(ix, selfaudit.Options{Logger: log}),
+		close: func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := ix.Close(ctx); err != nil {
+				log.Error("indexer drain", "err", err)
+			}
+			st.Close()
+		},
+	}, nil
+}
+
+// operator is who runs a keys command, for the service's own trail: the
+// command line has no API key, so the OS user and host stand in for one.
+func operator() audit.User {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "unknown-host"
+	}
+	return audit.User{Type: audit.UserSystem, ID: "cli:" + name + "@" + host, Name: "auditlog keys (" + name + " on " + host + ")"}
 }
 
 func userLabel(u audit.User) string {

@@ -11,9 +11,12 @@ import (
 	"os"
 	"time"
 
+	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/notify"
+	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
 )
 
@@ -35,10 +38,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"serve the GraphQL playground at /: true or false; on with the embedded store when empty (env AUDITLOG_PLAYGROUND)")
 	var lim limitFlags
 	lim.register(fs)
+	var wf webhookFlags
+	wf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := envFallbacks(fs, limitEnv); err != nil {
+		return err
+	}
+	if err := wf.envFallbacks(fs); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -69,21 +77,40 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("load activity catalog: %w", err)
 	}
 
+	hooks, err := wf.webhooks(log)
+	if err != nil {
+		return err
+	}
+	// Flag notifications reach the webhooks once stored.
+	apiStore := st
+	if hooks != nil {
+		apiStore = notify.WithWebhooks(st, hooks)
+	}
+
 	metrics := server.NewMetrics()
-	svc := capture.NewService(st, cat, capture.Options{Logger: log})
+	// The service audits itself: configuration changes and exports here,
+	// flags and saved filters in the resolvers, keys in `auditlog keys`.
+	var rec *selfaudit.Recorder // needs the indexer, which needs capture
+	svc := capture.NewService(st, cat, capture.Options{Logger: log,
+		OnConfigured: func(ctx context.Context, old, new audit.ComponentConfig) { rec.Configured(ctx, old, new) }})
 	writers := 1 // SQLite has one writer
 	if !sf.embedded() {
 		writers = 4
 	}
 	ix := indexer.New(st, svc, indexer.Options{Logger: log, Writers: writers, OnBatch: metrics.OnBatch})
-	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log})
+	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
+	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
+		OnExported: rec.Exported})
 	handler := server.New(cfg, server.Deps{
-		Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
+		Store: apiStore, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
 	})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		ix.Close(context.Background())
+		if hooks != nil {
+			hooks.Close(context.Background())
+		}
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
@@ -117,6 +144,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// Requests are done: acknowledge nothing more, write what is queued.
 	if cerr := ix.Close(sctx); cerr != nil {
 		log.Error("indexer drain", "err", cerr)
+	}
+	// Flags are done too: deliver what is queued, within the grace period.
+	if hooks != nil {
+		if cerr := hooks.Close(sctx); cerr != nil {
+			log.Error("webhook drain", "err", cerr)
+		}
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
