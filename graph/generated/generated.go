@@ -1369,11 +1369,18 @@ type Mutation {
   """
   ingestEvents("The events to record, at most 1000." events: [EventInput!]!): [IngestResult!]!
 
-  "Flags events for later review and notifies their action users. An event already flagged keeps its first flag. Returns the events found."
-  flagEvents("Ids of the events to flag." ids: [ID!]!, "Why they are flagged." note: String): [Event!]!
+  """
+  Flags up to 1000 events for later review, with the caller as flagger, and
+  notifies their action users. An event already flagged keeps its first flag.
+  Returns the events found, in the order of ` + "`" + `ids` + "`" + `, each once: an id that
+  matches no event of the caller's tenant (unknown, or past retention) is
+  absent from the result rather than failing the call, so the ids missing
+  from the result are the ones not flagged.
+  """
+  flagEvents("Ids of the events to flag, at most 1000." ids: [ID!]!, "Why they are flagged, at most 1024 characters." note: String): [Event!]!
 
-  "Removes the flag of events. Returns the events found."
-  unflagEvents("Ids of the events to unflag." ids: [ID!]!): [Event!]!
+  "Removes the flag of up to 1000 events. Returns the events found, in the order of ` + "`" + `ids` + "`" + `; ids not found are absent."
+  unflagEvents("Ids of the events to unflag, at most 1000." ids: [ID!]!): [Event!]!
 
   """
   Saves the capture configuration of a component (admin only). ` + "`" + `config.version` + "`" + `
