@@ -268,7 +268,7 @@ func (b *bench) runEmbedded(ctx context.Context) (err error) {
 	r := rateRow(pairEmbedded, "events/s", as, bss, 0.7, "SQLite",
 		fmt.Sprintf("ingestEvents ×%d, %d clients", b.cfg.batch, b.cfg.clients),
 		fmt.Sprintf("INSERT, %d rows/transaction", b.cfg.batch))
-	r.EngCPUA = math.NaN() // SQLite runs inside auditlog: all of it is in the auditlog column
+	r.EngCPUA = figure(math.NaN()) // SQLite runs inside auditlog: all of it is in the auditlog column
 	r.Note = "engine CPU of B is this process, where the bare SQLite runs; auditlog's CPU under B is its idle time"
 	b.rep.Rows = append(b.rep.Rows, r)
 	return nil

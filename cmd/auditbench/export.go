@@ -254,7 +254,7 @@ func (r *osRun) exportMemory(ctx context.Context) error {
 	r.rep.Rows = append(r.rep.Rows, row{
 		Pair: pairExportMem, Metric: "peak RSS MiB", A: sa, B: sb,
 		ALabel: fmt.Sprintf("export %d", r.dataset), BLabel: fmt.Sprintf("export %d", small),
-		Ratio: sa.Median / sb.Median, Goal: 1.2,
+		Ratio: figure(sa.Median / sb.Median), Goal: 1.2,
 		CPUUnit: "s", AppCPUA: cpuPer1k(as, true), EngCPUA: cpuPer1k(as, false),
 		AppCPUB: cpuPer1k(bs, true), EngCPUB: cpuPer1k(bs, false), Engine: "OpenSearch",
 		Note: "B is auditlog too: each export runs in a fresh `auditlog serve` whose VmHWM (peak RSS, start-up included) is read after the download",

@@ -193,7 +193,7 @@ func metricOf(samples []sample, key string) []float64 {
 // cpuPer1k returns the median CPU seconds per 1,000 units of work of the
 // samples (for requests: milliseconds per request, the same number), or
 // NaN when not measured.
-func cpuPer1k(samples []sample, app bool) float64 {
+func cpuPer1k(samples []sample, app bool) figure {
 	var vs []float64
 	for _, s := range samples {
 		d := s.engCPU
@@ -201,9 +201,9 @@ func cpuPer1k(samples []sample, app bool) float64 {
 			d = s.appCPU
 		}
 		if d < 0 || s.work <= 0 {
-			return math.NaN()
+			return figure(math.NaN())
 		}
 		vs = append(vs, d.Seconds()*1000/s.work)
 	}
-	return summarize(vs).Median
+	return figure(summarize(vs).Median)
 }

@@ -45,6 +45,7 @@ func (b *bench) runOpenSearch(ctx context.Context) (err error) {
 	b.rep.Machine["engine"] = ver + " (shared with other work: its CPU figures include that work)"
 	b.rep.Machine["engine CPU from"] = eng.cpuSource()
 	prefix := "auditbench-" + randomHex(4)
+	b.rep.Prefix = prefix
 	r := &osRun{
 		bench:         b,
 		eng:           eng,
@@ -224,7 +225,7 @@ func rateRow(pair, metric string, as, bs []sample, goal float64, engine, aLabel,
 	ra, rb := summarize(metricOf(as, "rate")), summarize(metricOf(bs, "rate"))
 	return row{
 		Pair: pair, Metric: metric, A: ra, B: rb, ALabel: aLabel, BLabel: bLabel,
-		Ratio: ra.Median / rb.Median, Goal: goal, AtLeast: true,
+		Ratio: figure(ra.Median / rb.Median), Goal: goal, AtLeast: true,
 		CPUUnit: "s", AppCPUA: cpuPer1k(as, true), EngCPUA: cpuPer1k(as, false),
 		AppCPUB: cpuPer1k(bs, true), EngCPUB: cpuPer1k(bs, false), Engine: engine,
 	}

@@ -22,16 +22,16 @@ type row struct {
 	ALabel string  `json:"aLabel"`
 	BLabel string  `json:"bLabel"`
 	// Ratio is median A / median B.
-	Ratio float64 `json:"ratio"`
+	Ratio figure `json:"ratio"`
 	// Goal is the ratio aimed at: at least it (AtLeast) or at most it.
 	Goal    float64 `json:"goal"`
 	AtLeast bool    `json:"atLeast"`
 	// CPU per 1,000 units of work (CPUUnit): auditlog and engine, A and B.
-	CPUUnit string  `json:"cpuUnit"`
-	AppCPUA float64 `json:"appCpuA"`
-	EngCPUA float64 `json:"engCpuA"`
-	AppCPUB float64 `json:"appCpuB"`
-	EngCPUB float64 `json:"engCpuB"`
+	CPUUnit string `json:"cpuUnit"`
+	AppCPUA figure `json:"appCpuA"`
+	EngCPUA figure `json:"engCpuA"`
+	AppCPUB figure `json:"appCpuB"`
+	EngCPUB figure `json:"engCpuB"`
 	// Engine names what EngCPU measured.
 	Engine string `json:"engine"`
 	Note   string `json:"note,omitempty"`
@@ -39,13 +39,32 @@ type row struct {
 
 // Met reports whether the ratio reaches the goal.
 func (r row) Met() bool {
-	if math.IsNaN(r.Ratio) {
+	ratio := float64(r.Ratio)
+	if math.IsNaN(ratio) {
 		return false
 	}
 	if r.AtLeast {
-		return r.Ratio >= r.Goal
+		return ratio >= r.Goal
 	}
-	return r.Ratio <= r.Goal
+	return ratio <= r.Goal
+}
+
+// figure is a number that may be unknown (NaN); JSON writes that as null.
+type figure float64
+
+func (f figure) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(f))
+}
+
+func (f *figure) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = figure(math.NaN())
+		return nil
+	}
+	return json.Unmarshal(b, (*float64)(f))
 }
 
 // report is everything a run prints.
@@ -56,6 +75,9 @@ type report struct {
 	Settings map[string]string `json:"settings"`
 	Rows     []row             `json:"rows"`
 	Notes    []string          `json:"notes,omitempty"`
+	// Prefix starts the names of the OpenSearch indices the run made (and
+	// deleted, unless --keep).
+	Prefix string `json:"opensearchPrefix,omitempty"`
 }
 
 func newReport(cfg config) *report {
@@ -143,7 +165,7 @@ func (r *report) write(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s (%s) | %s | %s | %s | %s%.2f | %s | %s / %s | %s / %s |\n",
 			x.Pair, x.Metric,
 			cell(x.ALabel, x.A), cell(x.BLabel, x.B),
-			fnum(x.Ratio, 2), goal, x.Goal, met,
+			fnum(float64(x.Ratio), 2), goal, x.Goal, met,
 			cpuCell(x.AppCPUA, x.CPUUnit), cpuCell(x.EngCPUA, x.CPUUnit), cpuCell(x.AppCPUB, x.CPUUnit), cpuCell(x.EngCPUB, x.CPUUnit))
 	}
 	for _, x := range r.Rows {
@@ -183,11 +205,11 @@ func cell(label string, s summary) string {
 	return fmt.Sprintf("%s: %s<br>(%s–%s)", label, fnum(s.Median, 0), fnum(s.Min, 0), fnum(s.Max, 0))
 }
 
-func cpuCell(v float64, unit string) string {
-	if math.IsNaN(v) {
+func cpuCell(v figure, unit string) string {
+	if math.IsNaN(float64(v)) {
 		return "–"
 	}
-	return fnum(v, 3) + " " + unit
+	return fnum(float64(v), 3) + " " + unit
 }
 
 // fnum formats v with thousands separators; small values get decimals.

@@ -323,7 +323,7 @@ func latencyRows(pair string, as, bs []sample, goals map[string]float64, aLabel,
 		sa, sb := summarize(metricOf(as, p)), summarize(metricOf(bs, p))
 		rows = append(rows, row{
 			Pair: pair, Metric: p + " ms", A: sa, B: sb, ALabel: aLabel, BLabel: bLabel,
-			Ratio: sa.Median / sb.Median, Goal: goal,
+			Ratio: figure(sa.Median / sb.Median), Goal: goal,
 			CPUUnit: "ms", AppCPUA: cpuPer1k(as, true), EngCPUA: cpuPer1k(as, false),
 			AppCPUB: cpuPer1k(bs, true), EngCPUB: cpuPer1k(bs, false), Engine: "OpenSearch",
 		})
