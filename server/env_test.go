@@ -19,33 +19,61 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/server"
+	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
 	"github.com/auditlog/auditlog/token"
 )
 
-// env is a running auditlog over a fresh SQLite store.
+// env is a running auditlog over a fresh store (SQLite unless newEnvWith
+// is given another).
 type env struct {
 	t     testing.TB
 	url   string
-	store *sqlite.Store
+	store *sqlite.Store // nil over another backend
+	st    store.Store   // the store the server runs on
 	keys  *auth.Keys
 }
 
 func newEnv(t testing.TB, cfg server.Config) *env {
 	t.Helper()
+	return newEnvWith(t, cfg, envOptions{})
+}
+
+// envOptions vary the environment of newEnvWith; the zero value is newEnv's.
+type envOptions struct {
+	// open returns the store to serve; a fresh SQLite store when nil.
+	open func(t testing.TB) store.Store
+	// wrap, when set, wraps the store the server uses (counters, gates).
+	wrap func(store.Store) store.Store
+	// clock is the server's clock; time.Now when nil.
+	clock func() time.Time
+}
+
+func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "auditlog.db"), sqlite.WithLogger(log))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
+	e := &env{t: t}
+	if opts.open != nil {
+		e.st = opts.open(t)
+	} else {
+		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "auditlog.db"), sqlite.WithLogger(log))
+		if err != nil {
+			t.Fatalf("open store: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		e.store, e.st = st, st
 	}
-	t.Cleanup(func() { st.Close() })
+	served := e.st
+	if opts.wrap != nil {
+		served = opts.wrap(e.st)
+	}
 	cat, err := capture.LoadCatalog()
 	if err != nil {
 		t.Fatalf("load catalog: %v", err)
 	}
-	svc := capture.NewService(st, cat, capture.Options{Logger: log})
-	ix := indexer.New(st, svc, indexer.Options{Logger: log})
+	svc := capture.NewService(served, cat, capture.Options{Logger: log})
+	ix := indexer.New(served, svc, indexer.Options{Logger: log})
 	t.Cleanup(func() { ix.Close(context.Background()) })
 	secret := make([]byte, 32)
 	rand.Read(secret)
@@ -53,11 +81,23 @@ func newEnv(t testing.TB, cfg server.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := export.NewService(st, st, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log})
-	h := server.New(cfg, server.Deps{Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log})
+	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log})
+	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL, store: st, keys: auth.NewKeys(st, nil)}
+	e.url, e.keys = srv.URL, auth.NewKeys(e.st, nil)
+	return e
+}
+
+// refresh makes completed writes visible to searches on backends that
+// refresh periodically (OpenSearch).
+func (e *env) refresh() {
+	e.t.Helper()
+	if r, ok := e.st.(store.Refresher); ok {
+		if err := r.Refresh(context.Background()); err != nil {
+			e.t.Fatalf("refresh: %v", err)
+		}
+	}
 }
 
 // key creates an API key of the role in the tenant.
@@ -88,6 +128,18 @@ type gqlResponse struct {
 // HTTP status and decoded response.
 func (e *env) do(key, query string, vars map[string]any) (int, gqlResponse) {
 	e.t.Helper()
+	status, raw := e.post(key, query, vars)
+	var out gqlResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		e.t.Fatalf("decode response (%d): %v\n%s", status, err, raw)
+	}
+	return status, out
+}
+
+// post posts a GraphQL operation with the key (none when "") and returns
+// the HTTP status and the body as sent.
+func (e *env) post(key, query string, vars map[string]any) (int, []byte) {
+	e.t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		e.t.Fatal(err)
@@ -109,11 +161,7 @@ func (e *env) do(key, query string, vars map[string]any) (int, gqlResponse) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var out gqlResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("decode response (%d): %v\n%s", resp.StatusCode, err, raw)
-	}
-	return resp.StatusCode, out
+	return resp.StatusCode, raw
 }
 
 // query runs an operation that must succeed and decodes its data into out.
