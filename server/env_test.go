@@ -47,12 +47,18 @@ type envOptions struct {
 	wrap func(store.Store) store.Store
 	// clock is the server's clock; time.Now when nil.
 	clock func() time.Time
+	// logs receives the server's logs; discarded when nil.
+	logs io.Writer
 }
 
 func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := opts.logs
+	if logs == nil {
+		logs = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	e := &env{t: t}
 	if opts.open != nil {
 		e.st = opts.open(t)
