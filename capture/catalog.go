@@ -19,6 +19,11 @@ import (
 //go:embed catalog.json
 var catalogJSON []byte
 
+// ServiceComponent is the component of auditlog's own trail: configuration
+// changes, flags, exports and key changes. Only the service writes it, and
+// its capture cannot be narrowed, so an admin cannot erase their tracks.
+const ServiceComponent = "AUDITLOG"
+
 // CatalogComponent is a product module the catalog knows.
 type CatalogComponent struct {
 	ID          string

@@ -88,6 +88,11 @@ func (s *Service) Configure(ctx context.Context, p audit.Principal, id string, i
 	if err != nil {
 		return ComponentView{}, err
 	}
+	if id == ServiceComponent {
+		if err := onlyRetention(in); err != nil {
+			return ComponentView{}, err
+		}
+	}
 
 	var expected int64
 	if in.Version != nil {
@@ -120,6 +125,40 @@ func (s *Service) Configure(ctx context.Context, p audit.Principal, id string, i
 		return ComponentView{}, fmt.Errorf("configure %s: read back: %w", id, err)
 	}
 	return v, nil
+}
+
+// onlyRetention rejects any narrowing of the service's own trail: its
+// retention is the one criterion an admin may set.
+func onlyRetention(in ConfigInput) error {
+	var fields []audit.FieldError
+	bad := func(field string) {
+		fields = append(fields, audit.FieldError{Field: field, Message: "cannot be changed: " + ServiceComponent + " is auditlog's own trail and always captures everything; only its retention can be set"})
+	}
+	if !in.LoggingEnabled {
+		bad("config.loggingEnabled")
+	}
+	if in.Activities != nil {
+		bad("config.activities")
+	}
+	if in.MinPriority != nil {
+		bad("config.minPriority")
+	}
+	if in.LoggingPeriod != nil {
+		bad("config.loggingPeriod")
+	}
+	if !in.CaptureDescription {
+		bad("config.captureDescription")
+	}
+	if len(in.Statuses) > 0 {
+		bad("config.statuses")
+	}
+	if !in.CaptureIPAddress {
+		bad("config.captureIpAddress")
+	}
+	if len(fields) > 0 {
+		return &audit.InvalidError{Fields: fields}
+	}
+	return nil
 }
 
 // remember puts a configuration saved here into the cache, so that it

@@ -313,6 +313,10 @@ func (s *Service) Decide(ctx context.Context, ev *audit.Event) (Decision, error)
 		return Decision{}, fmt.Errorf("decide capture: %w", err)
 	}
 	d := Decision{ConfigVersion: cfg.Version, Reason: Evaluate(cfg, ev, s.clock())}
+	if ev.ComponentID == ServiceComponent {
+		// The service's own trail is never narrowed, whatever was stored.
+		return Decision{ConfigVersion: cfg.Version, Captured: true}, nil
+	}
 	if d.Reason != "" {
 		return d, nil
 	}

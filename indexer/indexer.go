@@ -211,11 +211,21 @@ func (ix *Indexer) Stats() Stats {
 // the events not yet acknowledged get ctx's error: they may or may not be
 // stored, and retrying them with the returned ids is safe.
 func (ix *Indexer) Ingest(ctx context.Context, p audit.Principal, events []audit.Event) []Result {
+	return ix.ingest(ctx, p, events, false)
+}
+
+// IngestOwn ingests the service's own events (capture.ServiceComponent),
+// which Ingest refuses so that no caller can forge auditlog's own trail.
+func (ix *Indexer) IngestOwn(ctx context.Context, p audit.Principal, events []audit.Event) []Result {
+	return ix.ingest(ctx, p, events, true)
+}
+
+func (ix *Indexer) ingest(ctx context.Context, p audit.Principal, events []audit.Event, own bool) []Result {
 	results := make([]Result, len(events))
 	now := ix.opts.Clock().UTC().Truncate(time.Millisecond)
 	var items []item
 	for i := range events {
-		ev, err := ix.prepare(ctx, p, events[i], now)
+		ev, err := ix.prepare(ctx, p, events[i], now, own)
 		results[i].ID = ev.ID
 		if err != nil {
 			results[i].Err = err
@@ -261,7 +271,7 @@ func (ix *Indexer) Ingest(ctx context.Context, p audit.Principal, events []audit
 }
 
 // prepare stamps, enriches and validates one event.
-func (ix *Indexer) prepare(ctx context.Context, p audit.Principal, ev audit.Event, now time.Time) (audit.Event, error) {
+func (ix *Indexer) prepare(ctx context.Context, p audit.Principal, ev audit.Event, now time.Time, own bool) (audit.Event, error) {
 	if ev.TargetUser != nil {
 		tu := *ev.TargetUser // the caller's value stays untouched
 		ev.TargetUser = &tu
@@ -273,6 +283,12 @@ func (ix *Indexer) prepare(ctx context.Context, p audit.Principal, ev audit.Even
 	ev.IngestedAt = now
 	ev.OccurredAt = ev.OccurredAt.UTC().Truncate(time.Millisecond)
 	ev.Flag = nil // flags are set by reviewers, never by emitters
+	if (ev.ComponentID == capture.ServiceComponent) != own {
+		if own {
+			return ev, fmt.Errorf("the service's own events must be of component %s, got %q", capture.ServiceComponent, ev.ComponentID)
+		}
+		return ev, audit.Invalid("componentId", "%s is reserved for auditlog's own trail", capture.ServiceComponent)
+	}
 	if len(p.Components) > 0 && !slices.Contains(p.Components, ev.ComponentID) {
 		return ev, fmt.Errorf("component %q: %w", ev.ComponentID, ErrComponentNotAllowed)
 	}

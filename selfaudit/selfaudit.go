@@ -46,9 +46,10 @@ const (
 // them: a client hanging up must not lose the trace of what it did.
 const recordTimeout = 30 * time.Second
 
-// Ingester writes events on behalf of a principal; *indexer.Indexer is one.
+// Ingester writes the service's own events on behalf of a principal;
+// *indexer.Indexer is one.
 type Ingester interface {
-	Ingest(ctx context.Context, p audit.Principal, events []audit.Event) []indexer.Result
+	IngestOwn(ctx context.Context, p audit.Principal, events []audit.Event) []indexer.Result
 }
 
 // Options tune a Recorder. The zero value is usable.
@@ -124,7 +125,7 @@ func (r *Recorder) record(ctx context.Context, rec record) {
 	// The principal carries only what the indexer uses: the tenant, and no
 	// component restriction (the caller's key may be limited to others).
 	p := audit.Principal{Tenant: rec.tenant, User: by}
-	res := r.ix.Ingest(ctx, p, []audit.Event{ev})[0]
+	res := r.ix.IngestOwn(ctx, p, []audit.Event{ev})[0]
 	log := r.log.With("tenant", rec.tenant, "event_type", rec.code, "event_id", res.ID)
 	switch {
 	case res.Err != nil:

@@ -247,17 +247,18 @@ func TestExportAndSavedFilterDetails(t *testing.T) {
 	}
 }
 
-// TestTenantCaptureConfigurationApplies: AUDITLOG is a component like any
-// other; a tenant that turns its logging off records nothing more, and the
-// action recorded still succeeds.
-func TestTenantCaptureConfigurationApplies(t *testing.T) {
+// TestTrailCannotBeTurnedOff: AUDITLOG is auditlog's own trail; an admin
+// who tries to turn its logging off is refused, and the next action is
+// recorded all the same.
+func TestTrailCannotBeTurnedOff(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.capture.Configure(ctx, admin, "AUDITLOG", capture.ConfigInput{LoggingEnabled: false, CaptureDescription: true, CaptureIPAddress: true}); err != nil {
-		t.Fatal(err)
+	_, err := e.capture.Configure(ctx, admin, "AUDITLOG", capture.ConfigInput{LoggingEnabled: false, CaptureDescription: true, CaptureIPAddress: true})
+	if _, ok := audit.AsInvalid(err); !ok {
+		t.Fatalf("turning the trail off = %v, want an invalid-input error", err)
 	}
 	e.rec.Unflagged(ctx, admin, []string{"evt-1"})
-	if evs := e.auditlogEvents(t, "acme"); len(evs) != 0 {
-		t.Errorf("%d AUDITLOG events with its logging off: %+v", len(evs), evs)
+	if evs := e.auditlogEvents(t, "acme"); len(evs) != 1 || evs[0].EventType != "EVENTS_UNFLAGGED" {
+		t.Errorf("AUDITLOG events after the refused change: %+v, want the unflag", evs)
 	}
 }

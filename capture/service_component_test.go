@@ -1,0 +1,62 @@
+package capture_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/store"
+)
+
+// An admin covering their tracks must not be able to narrow auditlog's own
+// trail; only its retention may be set.
+func TestServiceTrailCannotBeNarrowed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		field string
+		edit  func(*capture.ConfigInput)
+	}{
+		{"config.loggingEnabled", func(in *capture.ConfigInput) { in.LoggingEnabled = false }},
+		{"config.activities", func(in *capture.ConfigInput) { in.Activities = &[]string{"EVENTS_FLAGGED"} }},
+		{"config.minPriority", func(in *capture.ConfigInput) { in.MinPriority = ptr(audit.PriorityCritical) }},
+		{"config.statuses", func(in *capture.ConfigInput) { in.Statuses = []audit.Status{audit.StatusFailed} }},
+		{"config.captureDescription", func(in *capture.ConfigInput) { in.CaptureDescription = false }},
+		{"config.captureIpAddress", func(in *capture.ConfigInput) { in.CaptureIPAddress = false }},
+	} {
+		in := enabled()
+		tc.edit(&in)
+		_, err := f.svc.Configure(ctx, admin, capture.ServiceComponent, in)
+		ie, ok := audit.AsInvalid(err)
+		if !ok || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.field {
+			t.Errorf("%s: Configure = %v, want an invalid-input error naming it", tc.field, err)
+		}
+		if _, err := f.st.GetComponentConfig(ctx, tenant, capture.ServiceComponent); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: a configuration was stored: %v", tc.field, err)
+		}
+	}
+
+	in := enabled()
+	in.Retention = &audit.Retention{Value: 2, Unit: audit.Years}
+	v := configure(t, f.svc, capture.ServiceComponent, in)
+	if v.Criteria.Retention == nil || *v.Criteria.Retention != *in.Retention {
+		t.Fatalf("retention of the service trail = %v, want %v", v.Criteria.Retention, in.Retention)
+	}
+
+	// Even a configuration stored behind the service's back (an older
+	// version, a direct write) does not suppress its own events.
+	cfg, err := f.st.GetComponentConfig(ctx, tenant, capture.ServiceComponent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.LoggingEnabled = false
+	if _, err := f.st.PutComponentConfig(ctx, cfg, cfg.Version); err != nil {
+		t.Fatal(err)
+	}
+	other := f.replica(nil) // a fresh cache reads the stored configuration
+	if d := decide(t, other, event(capture.ServiceComponent, "COMPONENT_CONFIGURED")); !d.Captured {
+		t.Errorf("the service's own event was suppressed: %+v", d)
+	}
+}
