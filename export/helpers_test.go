@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -274,13 +272,4 @@ func isInvalid(err error, field string) bool {
 		}
 	}
 	return false
-}
-
-var errStop = errors.New("stop")
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(fmt.Sprintf("unexpected error: %v", err))
-	}
-	return v
 }
