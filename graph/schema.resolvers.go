@@ -17,6 +17,10 @@ import (
 	"github.com/auditlog/auditlog/store"
 )
 
+func (r *componentResolver) Indices(ctx context.Context, obj *model.Component) ([]model.ManagedIndex, error) {
+	return r.componentIndices(ctx, obj)
+}
+
 func (r *eventFacetsResolver) Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval) ([]model.HistogramBucket, error) {
 	return obj.Histogram, nil
 }
@@ -168,6 +172,8 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Principal, error) {
 	return principalModel(p), nil
 }
 
+func (r *Resolver) Component() generated.ComponentResolver { return &componentResolver{r} }
+
 func (r *Resolver) EventFacets() generated.EventFacetsResolver { return &eventFacetsResolver{r} }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
@@ -175,6 +181,7 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
+	componentResolver   struct{ *Resolver }
 	eventFacetsResolver struct{ *Resolver }
 	mutationResolver    struct{ *Resolver }
 	queryResolver       struct{ *Resolver }

@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Component() ComponentResolver
 	EventFacets() EventFacetsResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -51,6 +52,7 @@ type ComplexityRoot struct {
 		Activities     func(childComplexity int) int
 		Criteria       func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Indices        func(childComplexity int) int
 		LoggingEnabled func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Stats          func(childComplexity int) int
@@ -155,6 +157,22 @@ type ComplexityRoot struct {
 		Reason    func(childComplexity int) int
 	}
 
+	ManagedIndex struct {
+		Action       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DeleteAt     func(childComplexity int) int
+		Documents    func(childComplexity int) int
+		Failed       func(childComplexity int) int
+		Info         func(childComplexity int) int
+		ManagedBy    func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Policy       func(childComplexity int) int
+		RolledOverAt func(childComplexity int) int
+		SizeBytes    func(childComplexity int) int
+		State        func(childComplexity int) int
+		WriteIndex   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ConfigureComponent    func(childComplexity int, id string, config model.ComponentConfigInput) int
 		DeleteSavedFilter     func(childComplexity int, id string) int
@@ -255,6 +273,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ComponentResolver interface {
+	Indices(ctx context.Context, obj *model.Component) ([]model.ManagedIndex, error)
+}
 type EventFacetsResolver interface {
 	Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval) ([]model.HistogramBucket, error)
 }
@@ -347,6 +368,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Component.ID(childComplexity), true
+	case "Component.indices":
+		if e.ComplexityRoot.Component.Indices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Component.Indices(childComplexity), true
 	case "Component.loggingEnabled":
 		if e.ComplexityRoot.Component.LoggingEnabled == nil {
 			break
@@ -743,6 +770,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IngestResult.Reason(childComplexity), true
+
+	case "ManagedIndex.action":
+		if e.ComplexityRoot.ManagedIndex.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.Action(childComplexity), true
+	case "ManagedIndex.createdAt":
+		if e.ComplexityRoot.ManagedIndex.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.CreatedAt(childComplexity), true
+	case "ManagedIndex.deleteAt":
+		if e.ComplexityRoot.ManagedIndex.DeleteAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.DeleteAt(childComplexity), true
+	case "ManagedIndex.documents":
+		if e.ComplexityRoot.ManagedIndex.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.Documents(childComplexity), true
+	case "ManagedIndex.failed":
+		if e.ComplexityRoot.ManagedIndex.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.Failed(childComplexity), true
+	case "ManagedIndex.info":
+		if e.ComplexityRoot.ManagedIndex.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.Info(childComplexity), true
+	case "ManagedIndex.managedBy":
+		if e.ComplexityRoot.ManagedIndex.ManagedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.ManagedBy(childComplexity), true
+	case "ManagedIndex.name":
+		if e.ComplexityRoot.ManagedIndex.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.Name(childComplexity), true
+	case "ManagedIndex.policy":
+		if e.ComplexityRoot.ManagedIndex.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.Policy(childComplexity), true
+	case "ManagedIndex.rolledOverAt":
+		if e.ComplexityRoot.ManagedIndex.RolledOverAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.RolledOverAt(childComplexity), true
+	case "ManagedIndex.sizeBytes":
+		if e.ComplexityRoot.ManagedIndex.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.SizeBytes(childComplexity), true
+	case "ManagedIndex.state":
+		if e.ComplexityRoot.ManagedIndex.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.State(childComplexity), true
+	case "ManagedIndex.writeIndex":
+		if e.ComplexityRoot.ManagedIndex.WriteIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManagedIndex.WriteIndex(childComplexity), true
 
 	case "Mutation.configureComponent":
 		if e.ComplexityRoot.Mutation.ConfigureComponent == nil {
@@ -1785,6 +1891,58 @@ type Component {
   criteria: Criteria!
   "Capture counts since the configuration was last saved."
   stats: ComponentStats!
+  """
+  The indices holding the component's events, oldest first, and how retention manages them: on
+  OpenSearch, each index of the component's rollover series with its ISM state, or, where auditlog
+  rolls series over and deletes expired indices itself (a cluster without ISM), their creation and
+  rollover dates, event counts and deletion dates. Null on the embedded store, which has no indices
+  and deletes expired events one by one.
+  """
+  indices: [ManagedIndex!]
+}
+
+"An index of a component's event series, as retention manages it."
+type ManagedIndex {
+  "The index name."
+  name: String!
+  "When the index was created."
+  createdAt: Time!
+  "When it stopped being the write index (its rollover); null for the write index."
+  rolledOverAt: Time
+  "Whether new events are written to it."
+  writeIndex: Boolean!
+  "How many events it holds."
+  documents: Int!
+  "Size of its primary shard, in bytes."
+  sizeBytes: Int!
+  "What rolls the index over and deletes it."
+  managedBy: IndexManager!
+  "The ISM policy managing it; null when ISM does not."
+  policy: String
+  "Its ISM state, e.g. ` + "`" + `hot` + "`" + ` or ` + "`" + `delete` + "`" + `; null when ISM does not manage it."
+  state: String
+  "The ISM action under way or last run, e.g. ` + "`" + `rollover` + "`" + `."
+  action: String
+  "ISM's latest message about the index, e.g. why an action failed."
+  info: String
+  "Whether ISM gave up on the index's current action after its retries."
+  failed: Boolean!
+  """
+  When the index becomes due for deletion, because retention has passed for the newest event it can
+  hold; it is deleted at the lifecycle's first run after this. Null when it is kept: the write
+  index, or every index of a component without retention.
+  """
+  deleteAt: Time
+}
+
+"What rolls an index over and deletes it."
+enum IndexManager {
+  "An ISM policy of the cluster, kept in step with the component's retention."
+  ISM
+  "auditlog itself, on a cluster without ISM."
+  AUDITLOG
+  "Nothing yet: the next lifecycle run attaches the series' ISM policy."
+  NONE
 }
 
 "An activity (event type) a component emits."
@@ -2028,6 +2186,8 @@ func (ec *executionContext) childFields_Component(ctx context.Context, field gra
 		return ec.fieldContext_Component_criteria(ctx, field)
 	case "stats":
 		return ec.fieldContext_Component_stats(ctx, field)
+	case "indices":
+		return ec.fieldContext_Component_indices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Component", field.Name)
 }
@@ -2222,6 +2382,38 @@ func (ec *executionContext) childFields_IngestResult(ctx context.Context, field 
 		return ec.fieldContext_IngestResult_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ManagedIndex(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ManagedIndex_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ManagedIndex_createdAt(ctx, field)
+	case "rolledOverAt":
+		return ec.fieldContext_ManagedIndex_rolledOverAt(ctx, field)
+	case "writeIndex":
+		return ec.fieldContext_ManagedIndex_writeIndex(ctx, field)
+	case "documents":
+		return ec.fieldContext_ManagedIndex_documents(ctx, field)
+	case "sizeBytes":
+		return ec.fieldContext_ManagedIndex_sizeBytes(ctx, field)
+	case "managedBy":
+		return ec.fieldContext_ManagedIndex_managedBy(ctx, field)
+	case "policy":
+		return ec.fieldContext_ManagedIndex_policy(ctx, field)
+	case "state":
+		return ec.fieldContext_ManagedIndex_state(ctx, field)
+	case "action":
+		return ec.fieldContext_ManagedIndex_action(ctx, field)
+	case "info":
+		return ec.fieldContext_ManagedIndex_info(ctx, field)
+	case "failed":
+		return ec.fieldContext_ManagedIndex_failed(ctx, field)
+	case "deleteAt":
+		return ec.fieldContext_ManagedIndex_deleteAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ManagedIndex", field.Name)
 }
 
 func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3191,6 +3383,38 @@ func (ec *executionContext) fieldContext_Component_stats(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ComponentStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Component_indices(ctx context.Context, field graphql.CollectedField, obj *model.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Component_indices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Component().Indices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ManagedIndex) graphql.Marshaler {
+			return ec.marshalOManagedIndex2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐManagedIndexᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Component_indices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Component",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ManagedIndex(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4679,6 +4903,305 @@ func (ec *executionContext) fieldContext_IngestResult_error(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ManagedIndex_name(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManagedIndex_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ManagedIndex_rolledOverAt(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_rolledOverAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RolledOverAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_rolledOverAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ManagedIndex_writeIndex(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_writeIndex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WriteIndex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_writeIndex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ManagedIndex_documents(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ManagedIndex_sizeBytes(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_sizeBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SizeBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_sizeBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ManagedIndex_managedBy(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_managedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ManagedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndexManager) graphql.Marshaler {
+			return ec.marshalNIndexManager2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐIndexManager(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_managedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "IndexManager")
+}
+
+func (ec *executionContext) _ManagedIndex_policy(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManagedIndex_state(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManagedIndex_action(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManagedIndex_info(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_info(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_info(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManagedIndex_failed(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ManagedIndex_deleteAt(ctx context.Context, field graphql.CollectedField, obj *model.ManagedIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManagedIndex_deleteAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeleteAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManagedIndex_deleteAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManagedIndex", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Mutation_ingestEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8253,48 +8776,54 @@ func (ec *executionContext) _Component(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Component_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Component_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "loggingEnabled":
 			out.Values[i] = ec._Component_loggingEnabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Component_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedBy":
 			out.Values[i] = ec._Component_updatedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._Component_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "activities":
 			out.Values[i] = ec._Component_activities(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "criteria":
 			out.Values[i] = ec._Component_criteria(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stats":
 			out.Values[i] = ec._Component_stats(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "indices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Component_indices(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8942,6 +9471,99 @@ func (ec *executionContext) _IngestResult(ctx context.Context, sel ast.Selection
 			}
 		case "error":
 			out.Values[i] = ec._IngestResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var managedIndexImplementors = []string{"ManagedIndex"}
+
+func (ec *executionContext) _ManagedIndex(ctx context.Context, sel ast.SelectionSet, obj *model.ManagedIndex) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, managedIndexImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ManagedIndex")
+		case "name":
+			out.Values[i] = ec._ManagedIndex_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ManagedIndex_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rolledOverAt":
+			out.Values[i] = ec._ManagedIndex_rolledOverAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "writeIndex":
+			out.Values[i] = ec._ManagedIndex_writeIndex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documents":
+			out.Values[i] = ec._ManagedIndex_documents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sizeBytes":
+			out.Values[i] = ec._ManagedIndex_sizeBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "managedBy":
+			out.Values[i] = ec._ManagedIndex_managedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._ManagedIndex_policy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._ManagedIndex_state(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ManagedIndex_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "info":
+			out.Values[i] = ec._ManagedIndex_info(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._ManagedIndex_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAt":
+			out.Values[i] = ec._ManagedIndex_deleteAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -10314,6 +10936,16 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) unmarshalNIndexManager2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐIndexManager(ctx context.Context, v any) (model.IndexManager, error) {
+	var res model.IndexManager
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndexManager2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐIndexManager(ctx context.Context, sel ast.SelectionSet, v model.IndexManager) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNIngestResult2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐIngestResult(ctx context.Context, sel ast.SelectionSet, v model.IngestResult) graphql.Marshaler {
 	return ec._IngestResult(ctx, sel, &v)
 }
@@ -10354,6 +10986,10 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNManagedIndex2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐManagedIndex(ctx context.Context, sel ast.SelectionSet, v model.ManagedIndex) graphql.Marshaler {
+	return ec._ManagedIndex(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNNotification2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐNotification(ctx context.Context, sel ast.SelectionSet, v model.Notification) graphql.Marshaler {
@@ -11060,6 +11696,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOManagedIndex2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐManagedIndexᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ManagedIndex) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNManagedIndex2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐManagedIndex(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[string]any, error) {

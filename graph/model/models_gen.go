@@ -46,6 +46,12 @@ type Component struct {
 	Criteria *Criteria `json:"criteria"`
 	// Capture counts since the configuration was last saved.
 	Stats *ComponentStats `json:"stats"`
+	// The indices holding the component's events, oldest first, and how retention manages them: on
+	// OpenSearch, each index of the component's rollover series with its ISM state, or, where auditlog
+	// rolls series over and deletes expired indices itself (a cluster without ISM), their creation and
+	// rollover dates, event counts and deletion dates. Null on the embedded store, which has no indices
+	// and deletes expired events one by one.
+	Indices []ManagedIndex `json:"indices,omitempty"`
 }
 
 // The capture configuration of a component.
@@ -277,6 +283,38 @@ type IngestResult struct {
 	Reason *audit.SuppressReason `json:"reason,omitempty"`
 	// Why this item failed, if it did.
 	Error *IngestError `json:"error,omitempty"`
+}
+
+// An index of a component's event series, as retention manages it.
+type ManagedIndex struct {
+	// The index name.
+	Name string `json:"name"`
+	// When the index was created.
+	CreatedAt time.Time `json:"createdAt"`
+	// When it stopped being the write index (its rollover); null for the write index.
+	RolledOverAt *time.Time `json:"rolledOverAt,omitempty"`
+	// Whether new events are written to it.
+	WriteIndex bool `json:"writeIndex"`
+	// How many events it holds.
+	Documents int `json:"documents"`
+	// Size of its primary shard, in bytes.
+	SizeBytes int `json:"sizeBytes"`
+	// What rolls the index over and deletes it.
+	ManagedBy IndexManager `json:"managedBy"`
+	// The ISM policy managing it; null when ISM does not.
+	Policy *string `json:"policy,omitempty"`
+	// Its ISM state, e.g. `hot` or `delete`; null when ISM does not manage it.
+	State *string `json:"state,omitempty"`
+	// The ISM action under way or last run, e.g. `rollover`.
+	Action *string `json:"action,omitempty"`
+	// ISM's latest message about the index, e.g. why an action failed.
+	Info *string `json:"info,omitempty"`
+	// Whether ISM gave up on the index's current action after its retries.
+	Failed bool `json:"failed"`
+	// When the index becomes due for deletion, because retention has passed for the newest event it can
+	// hold; it is deleted at the lifecycle's first run after this. Null when it is kept: the write
+	// index, or every index of a component without retention.
+	DeleteAt *time.Time `json:"deleteAt,omitempty"`
 }
 
 // Writes. Every operation is scoped to the caller's tenant.
@@ -531,6 +569,67 @@ func (e *HistogramInterval) UnmarshalJSON(b []byte) error {
 }
 
 func (e HistogramInterval) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What rolls an index over and deletes it.
+type IndexManager string
+
+const (
+	// An ISM policy of the cluster, kept in step with the component's retention.
+	IndexManagerIsm IndexManager = "ISM"
+	// auditlog itself, on a cluster without ISM.
+	IndexManagerAuditlog IndexManager = "AUDITLOG"
+	// Nothing yet: the next lifecycle run attaches the series' ISM policy.
+	IndexManagerNone IndexManager = "NONE"
+)
+
+var AllIndexManager = []IndexManager{
+	IndexManagerIsm,
+	IndexManagerAuditlog,
+	IndexManagerNone,
+}
+
+func (e IndexManager) IsValid() bool {
+	switch e {
+	case IndexManagerIsm, IndexManagerAuditlog, IndexManagerNone:
+		return true
+	}
+	return false
+}
+
+func (e IndexManager) String() string {
+	return string(e)
+}
+
+func (e *IndexManager) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IndexManager(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IndexManager", str)
+	}
+	return nil
+}
+
+func (e IndexManager) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IndexManager) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IndexManager) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
