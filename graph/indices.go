@@ -7,27 +7,24 @@ import (
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/model"
-	"github.com/auditlog/auditlog/retention"
 )
 
 // componentIndices resolves Component.indices: the indices of the
-// component's series with how retention manages them, read from a store
-// that keeps events in indices (retention.Inspector); null on one that
-// does not (the embedded store).
+// component's series with how retention manages them (Deps.Indices); null
+// on a store without indices (the embedded store).
 func (r *Resolver) componentIndices(ctx context.Context, c *model.Component) ([]model.ManagedIndex, error) {
 	p, err := auth.Require(ctx, auth.Read)
 	if err != nil {
 		return nil, err
 	}
-	insp, ok := r.store.(retention.Inspector)
-	if !ok {
+	if r.indices == nil {
 		return nil, nil
 	}
 	var ret *audit.Retention
 	if c.Criteria != nil && c.Criteria.Retention != nil {
 		ret = &audit.Retention{Value: c.Criteria.Retention.Value, Unit: c.Criteria.Retention.Unit}
 	}
-	indices, err := insp.ManagedIndices(ctx, p.Tenant, c.ID, ret)
+	indices, err := r.indices.ManagedIndices(ctx, p.Tenant, c.ID, ret)
 	if err != nil {
 		return nil, fmt.Errorf("list indices of component %s: %w", c.ID, err)
 	}

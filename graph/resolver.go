@@ -11,6 +11,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/token"
@@ -58,6 +59,9 @@ type Deps struct {
 	// SelfAudit records flags and saved-filter changes as AUDITLOG events;
 	// one ingesting through Indexer when nil.
 	SelfAudit *selfaudit.Recorder
+	// Indices lists a component's indices (Component.indices); when nil,
+	// the store does if it is a retention.Inspector, else the field is null.
+	Indices retention.Inspector
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -72,6 +76,7 @@ type Resolver struct {
 	metrics Metrics
 	reqID   func(ctx context.Context) string
 	audit   *selfaudit.Recorder
+	indices retention.Inspector
 }
 
 // NewResolver returns the root resolver over deps.
@@ -87,12 +92,16 @@ func NewResolver(deps Deps) *Resolver {
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
 		audit:   deps.SelfAudit,
+		indices: deps.Indices,
 	}
 	if r.now == nil {
 		r.now = time.Now
 	}
 	if r.log == nil {
 		r.log = slog.Default()
+	}
+	if r.indices == nil {
+		r.indices, _ = deps.Store.(retention.Inspector)
 	}
 	if r.reqID == nil {
 		r.reqID = func(context.Context) string { return "" }

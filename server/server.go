@@ -22,6 +22,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/token"
 )
@@ -122,6 +123,9 @@ type Deps struct {
 	// Metrics is built when nil; pass one to share it with the indexer
 	// (Metrics.OnBatch).
 	Metrics *Metrics
+	// Indices lists a component's indices (Component.indices); see
+	// graph.Deps.Indices.
+	Indices retention.Inspector
 	Clock   func() time.Time
 	Logger  *slog.Logger
 }
@@ -152,6 +156,7 @@ func New(cfg Config, deps Deps) http.Handler {
 		Logger:    log,
 		Metrics:   metrics,
 		RequestID: RequestID,
+		Indices:   deps.Indices,
 	})
 	gql := handler.New(resolver.ExecutableSchema())
 	gql.AddTransport(transport.Options{})
