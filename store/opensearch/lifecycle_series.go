@@ -195,12 +195,22 @@ func (s *Store) seriesOf(tenant, componentID string) (string, error) {
 
 // ManagedIndices lists the indices of the tenant's component, oldest first,
 // with their ISM state when the cluster runs ISM, and when each will be
-// deleted under retention r (nil: never). It implements retention.Inspector.
-//
-// An index an ISM policy manages is deleted by that policy's age rule; any
-// other by auditlog's own lifecycle, which applies the calendar-exact rule
-// (when the cluster runs ISM, the next lifecycle run attaches a policy).
+// deleted under retention r (nil: never). It implements retention.Inspector
+// assuming the lifecycle runs in auto mode; Lifecycle.ManagedIndices knows.
 func (s *Store) ManagedIndices(ctx context.Context, tenant, componentID string, r *audit.Retention) ([]retention.ManagedIndex, error) {
+	mode := LifecycleService
+	if s.ism {
+		mode = LifecycleISM
+	}
+	return s.managedIndices(ctx, tenant, componentID, r, mode, retention.Day)
+}
+
+// managedIndices lists a series' indices for an operator, the lifecycle
+// running in mode with days of length day. An index an ISM policy manages is deleted by that
+// policy's age rule; any other, in service mode, by the calendar-exact
+// rule of auditlog's own lifecycle; in ISM mode it waits for the next
+// lifecycle run to attach its policy.
+func (s *Store) managedIndices(ctx context.Context, tenant, componentID string, r *audit.Retention, mode LifecycleMode, day time.Duration) ([]retention.ManagedIndex, error) {
 	alias, err := s.seriesOf(tenant, componentID)
 	if err != nil {
 		return nil, err
@@ -230,13 +240,13 @@ func (s *Store) ManagedIndices(ctx context.Context, tenant, componentID string, 
 		switch {
 		case managed:
 			mi.ManagedBy, mi.Policy, mi.State, mi.Action, mi.Info, mi.Failed = retention.ManagerISM, e.policyID(), e.state(), e.action(), e.info(), e.failed()
-		case s.ism:
+		case mode == LifecycleISM:
 			mi.ManagedBy = retention.ManagerNone
 		}
-		if r != nil && ix.rolledOver != nil && !ix.write {
+		if r != nil && ix.rolledOver != nil && !ix.write && mi.ManagedBy != retention.ManagerNone {
 			at := retention.ExpiresAt(*ix.rolledOver, *r)
 			if managed {
-				at = ix.rolledOver.Add(retention.DeleteAfter(*r, retention.Day))
+				at = ix.rolledOver.Add(retention.DeleteAfter(*r, day))
 			}
 			mi.DeleteAt = &at
 		}
@@ -245,4 +255,13 @@ func (s *Store) ManagedIndices(ctx context.Context, tenant, componentID string, 
 	return out, nil
 }
 
-var _ retention.Inspector = (*Store)(nil)
+// ManagedIndices lists the indices of the tenant's component as
+// Store.ManagedIndices does, for the mode this lifecycle runs in.
+func (l *Lifecycle) ManagedIndices(ctx context.Context, tenant, componentID string, r *audit.Retention) ([]retention.ManagedIndex, error) {
+	return l.s.managedIndices(ctx, tenant, componentID, r, l.mode, l.day)
+}
+
+var (
+	_ retention.Inspector = (*Store)(nil)
+	_ retention.Inspector = (*Lifecycle)(nil)
+)

@@ -147,7 +147,7 @@ func TestServiceLifecycleRollsOverAndDeletesExpiredIndices(t *testing.T) {
 
 	// The operator's view: the old index with its rollover time, events and
 	// deletion date; the write index, kept.
-	view, err := s.ManagedIndices(ctx, "acme", "CMS", &twoDays)
+	view, err := lc.ManagedIndices(ctx, "acme", "CMS", &twoDays)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,12 +161,8 @@ func TestServiceLifecycleRollsOverAndDeletesExpiredIndices(t *testing.T) {
 	if !fresh.WriteIndex || fresh.RolledOverAt != nil || fresh.DeleteAt != nil || fresh.Docs != 2 {
 		t.Errorf("write index view %+v: want the write index, 2 events, no deletion date", fresh)
 	}
-	wantManager := retention.ManagerAuditlog
-	if s.HasISM() {
-		wantManager = retention.ManagerNone // service mode chosen over an installed ISM
-	}
-	if old.ManagedBy != wantManager {
-		t.Errorf("old index managed by %s, want %s", old.ManagedBy, wantManager)
+	if old.ManagedBy != retention.ManagerAuditlog || fresh.ManagedBy != retention.ManagerAuditlog {
+		t.Errorf("indices managed by %s and %s, want %s", old.ManagedBy, fresh.ManagedBy, retention.ManagerAuditlog)
 	}
 	// Retention counts from occurrence; the index may hold events that
 	// claimed to occur up to a day after its rollover, so it goes three
