@@ -40,6 +40,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	lim.register(fs)
 	var wf webhookFlags
 	wf.register(fs)
+	var rf retentionFlags
+	rf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +49,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if err := wf.envFallbacks(fs); err != nil {
+		return err
+	}
+	if err := envFallbacks(fs, retentionEnv); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -88,11 +93,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	metrics := server.NewMetrics()
+	// Retention: the embedded store's sweeper, or OpenSearch's index
+	// lifecycle; stopped before the store closes.
+	ret, err := rf.start(ctx, st, log, metrics.Registry())
+	if err != nil {
+		return err
+	}
+	defer ret.stop()
 	// The service audits itself: configuration changes and exports here,
 	// flags and saved filters in the resolvers, keys in `auditlog keys`.
 	var rec *selfaudit.Recorder // needs the indexer, which needs capture
 	svc := capture.NewService(st, cat, capture.Options{Logger: log,
-		OnConfigured: func(ctx context.Context, old, new audit.ComponentConfig) { rec.Configured(ctx, old, new) }})
+		OnConfigured: func(ctx context.Context, old, new audit.ComponentConfig) {
+			ret.onConfigured(ctx, old, new)
+			rec.Configured(ctx, old, new)
+		}})
 	writers := 1 // SQLite has one writer
 	if !sf.embedded() {
 		writers = 4
@@ -103,6 +118,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		OnExported: rec.Exported})
 	handler := server.New(cfg, server.Deps{
 		Store: apiStore, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
+		Indices: ret.indices,
 	})
 
 	ln, err := net.Listen("tcp", *addr)
