@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
@@ -628,8 +629,21 @@ func TestMatrixCoversEverySchemaOperation(t *testing.T) {
 		}
 	}
 	for _, op := range ops {
-		if _, ok := matrix[op]; !ok {
+		row, ok := matrix[op]
+		if !ok {
 			t.Errorf("operation %s has no row in the security matrix: say which roles may run it and how it stays in its tenant", op)
+			continue
+		}
+		// The server enforces auth's matrix; it must say what this row says.
+		action, ok := auth.OperationAction(op)
+		if !ok {
+			t.Errorf("operation %s is not in auth's role matrix (auth/operations.go)", op)
+			continue
+		}
+		for _, r := range roles {
+			if auth.Allowed(r, action) != slices.Contains(row.allowed, r) {
+				t.Errorf("%s as %s: auth allows %v, the matrix says %v", op, r, auth.Allowed(r, action), slices.Contains(row.allowed, r))
+			}
 		}
 	}
 	for op := range matrix {

@@ -173,6 +173,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	}
 	gql.Use(depthLimit{max: cfg.DepthLimit})
 	gql.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	gql.AroundFields(guardOperations)
 	gql.SetErrorPresenter(presentErrors(resolver.ErrorPresenter()))
 	gql.SetRecoverFunc(resolver.RecoverFunc())
 	gql.AroundResponses(countErrors(metrics))

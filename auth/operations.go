@@ -1,0 +1,33 @@
+package auth
+
+// operations maps every operation of the GraphQL API, as "Type.field", to
+// the action it needs: with roles (roles.go) it is the whole role matrix.
+// The server checks it before any resolver runs, and refuses operations
+// missing here, so a new operation stays closed until it is given a row.
+var operations = map[string]Action{
+	"Query.events":        Read,
+	"Query.event":         Read,
+	"Query.components":    Read,
+	"Query.component":     Read,
+	"Query.savedFilters":  SavedFilters,
+	"Query.notifications": Notifications,
+	"Query.viewer":        Viewer,
+
+	"Mutation.ingestEvent":           Ingest,
+	"Mutation.ingestEvents":          Ingest,
+	"Mutation.flagEvents":            Flag,
+	"Mutation.unflagEvents":          Flag,
+	"Mutation.configureComponent":    Configure,
+	"Mutation.saveFilter":            SavedFilters,
+	"Mutation.updateSavedFilter":     SavedFilters,
+	"Mutation.deleteSavedFilter":     SavedFilters,
+	"Mutation.exportEvents":          Export,
+	"Mutation.markNotificationsRead": Notifications,
+}
+
+// OperationAction returns the action an operation ("Query.events") needs,
+// and false for an operation the matrix does not know.
+func OperationAction(op string) (Action, bool) {
+	a, ok := operations[op]
+	return a, ok
+}
