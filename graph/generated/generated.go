@@ -1409,7 +1409,17 @@ tenant (enterprise) and the role of the caller: ` + "`" + `emitter` + "`" + ` ma
 Errors carry ` + "`" + `extensions.code` + "`" + `: ` + "`" + `BAD_USER_INPUT` + "`" + ` (with ` + "`" + `extensions.field` + "`" + `
 naming the offending argument or input field), ` + "`" + `UNAUTHENTICATED` + "`" + `,
 ` + "`" + `FORBIDDEN` + "`" + `, ` + "`" + `NOT_FOUND` + "`" + ` or ` + "`" + `INTERNAL` + "`" + ` (with ` + "`" + `extensions.requestId` + "`" + ` to quote
-when reporting it).
+when reporting it). An operation refused before it runs is ` + "`" + `BAD_USER_INPUT` + "`" + `
+with ` + "`" + `extensions.reason` + "`" + `: ` + "`" + `GRAPHQL_PARSE_FAILED` + "`" + ` (also beyond the token
+limit), ` + "`" + `GRAPHQL_VALIDATION_FAILED` + "`" + `, ` + "`" + `DEPTH_LIMIT_EXCEEDED` + "`" + ` or
+` + "`" + `COMPLEXITY_LIMIT_EXCEEDED` + "`" + ` (lists cost what they may hold: ask for fewer
+events per page or fewer aliases). Schema introspection is ` + "`" + `FORBIDDEN` + "`" + `
+unless the server enables it.
+
+Beyond GraphQL: a body over the size limit gets HTTP 413; more requests
+than the key's rate allows get 429 with ` + "`" + `Retry-After` + "`" + ` (code
+` + "`" + `RATE_LIMITED` + "`" + `); a server too busy to start the request gets 503 with
+` + "`" + `Retry-After` + "`" + ` (code ` + "`" + `UNAVAILABLE` + "`" + `).
 """
 schema {
   query: Query
