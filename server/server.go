@@ -51,9 +51,11 @@ const (
 	// DefaultRequestTimeout bounds one GraphQL request.
 	DefaultRequestTimeout = 30 * time.Second
 	// DefaultRateLimit and DefaultRateBurst are the requests per second an
-	// API key may sustain and briefly exceed.
-	DefaultRateLimit = 50
-	DefaultRateBurst = 100
+	// API key may sustain and briefly exceed, per replica. Generous: a
+	// module's emitter key may front many small concurrent writers (group
+	// commit makes that cheap); the limit stops a runaway client, not them.
+	DefaultRateLimit = 2000
+	DefaultRateBurst = 4000
 )
 
 // Config are the server's settings. The zero value serves the API without
