@@ -39,9 +39,10 @@ const (
 	// (events.edges.node.flag.by.name is 6).
 	DefaultDepthLimit = 10
 	// DefaultParserTokenLimit bounds the work of parsing and validating one
-	// query. The Explore query is a few hundred tokens; batches go in
-	// variables, which are not tokens.
-	DefaultParserTokenLimit = 15000
+	// query: validation is quadratic in the fields of a selection (about
+	// 0.1s at this limit). The Explore query is a few hundred tokens;
+	// batches go in variables, which are not tokens.
+	DefaultParserTokenLimit = 5000
 	// DefaultQueryCache is how many parsed queries are kept.
 	DefaultQueryCache = 1000
 	// DefaultMaxConcurrent and DefaultQueueWait bound GraphQL requests in
