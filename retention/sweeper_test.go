@@ -210,3 +210,27 @@ func counter(t testing.TB, reg prometheus.Gatherer, name string, labels ...strin
 	}
 	return 0
 }
+
+// BenchmarkSweepBatch measures one sweeper batch on the embedded store: the
+// time a DeleteExpired of DefaultSweepBatch events holds the single writer,
+// which is how long an ingest may wait behind the sweeper.
+func BenchmarkSweepBatch(b *testing.B) {
+	ctx := context.Background()
+	st := openSQLite(b)
+	cutoff := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	events := make([]audit.Event, retention.DefaultSweepBatch)
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		for j := range events {
+			events[j] = sweepEvent("acme", "CMS", fmt.Sprintf("b%d-%d", i, j), cutoff.Add(-time.Duration(j+1)*time.Minute))
+		}
+		if _, err := st.WriteEvents(ctx, events); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		n, err := st.DeleteExpired(ctx, "acme", "CMS", cutoff, retention.DefaultSweepBatch)
+		if err != nil || n != len(events) {
+			b.Fatalf("DeleteExpired = %d, %v; want %d", n, err, len(events))
+		}
+	}
+}
