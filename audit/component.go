@@ -22,8 +22,13 @@ type Retention struct {
 // MaxRetention is the longest retention the product supports.
 var MaxRetention = Retention{Value: 5, Unit: Years}
 
-// Cutoff returns the instant before which events have expired at now.
-// Months and years are calendar months and years.
+// Cutoff returns the instant before which events have expired at now: an
+// event expires once now reaches its OccurredAt plus the retention. Months
+// and years are calendar months and years; a date that a shorter month
+// lacks is clamped to that month's last day (31 January + 1 month = 28
+// February). So on 31 March a 1-month retention has expired everything
+// before 1 March, nothing expires early, and the cutoff never moves back as
+// now advances.
 func (r Retention) Cutoff(now time.Time) time.Time {
 	switch r.Unit {
 	case Days:
@@ -31,11 +36,24 @@ func (r Retention) Cutoff(now time.Time) time.Time {
 	case Weeks:
 		return now.AddDate(0, 0, -7*r.Value)
 	case Months:
-		return now.AddDate(0, -r.Value, 0)
+		return monthsBefore(now, r.Value)
 	case Years:
-		return now.AddDate(-r.Value, 0, 0)
+		return monthsBefore(now, 12*r.Value)
 	}
 	return time.Time{}
+}
+
+// monthsBefore returns the earliest instant whose expiry, n calendar months
+// later with the day clamped, is after t.
+func monthsBefore(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m-time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		// Every instant of the shorter month's last day has expired,
+		// since each expires on that day of t's month, before t.
+		return time.Date(y, m-time.Month(n)+1, 1, 0, 0, 0, 0, t.Location())
+	}
+	return first.AddDate(0, 0, d-1)
 }
 
 // Period bounds when capture is active, judged at ingest time.

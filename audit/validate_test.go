@@ -95,16 +95,48 @@ func TestPriorityOrder(t *testing.T) {
 }
 
 func TestRetentionCutoff(t *testing.T) {
-	now := time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
-	cases := map[Retention]time.Time{
-		{Value: 10, Unit: Days}:  time.Date(2026, 3, 21, 0, 0, 0, 0, time.UTC),
-		{Value: 2, Unit: Weeks}:  time.Date(2026, 3, 17, 0, 0, 0, 0, time.UTC),
-		{Value: 1, Unit: Months}: now.AddDate(0, -1, 0),
-		{Value: 5, Unit: Years}:  time.Date(2021, 3, 31, 0, 0, 0, 0, time.UTC),
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
+	cases := []struct {
+		now  time.Time
+		r    Retention
+		want time.Time
+	}{
+		{at(2026, 3, 31, 9), Retention{Value: 10, Unit: Days}, at(2026, 3, 21, 9)},
+		{at(2026, 3, 31, 9), Retention{Value: 2, Unit: Weeks}, at(2026, 3, 17, 9)},
+		// On 31 March, everything of February has been kept a month
+		// (28 February + 1 month = 28 March); time.AddDate would say the
+		// cutoff is 3 March and expire 1-2 March early.
+		{at(2026, 3, 31, 9), Retention{Value: 1, Unit: Months}, at(2026, 3, 1, 0)},
+		{at(2028, 3, 31, 9), Retention{Value: 1, Unit: Months}, at(2028, 3, 1, 0)},
+		{at(2028, 3, 29, 9), Retention{Value: 1, Unit: Months}, at(2028, 2, 29, 9)},
+		{at(2026, 1, 15, 9), Retention{Value: 3, Unit: Months}, at(2025, 10, 15, 9)},
+		{at(2026, 5, 31, 9), Retention{Value: 14, Unit: Months}, at(2025, 3, 31, 9)},
+		{at(2026, 3, 31, 9), Retention{Value: 5, Unit: Years}, at(2021, 3, 31, 9)},
+		// A year before 29 February: all of 28 February 2027 has been
+		// kept a year (it expires on 28 February 2028).
+		{at(2028, 2, 29, 9), Retention{Value: 1, Unit: Years}, at(2027, 3, 1, 0)},
 	}
-	for r, want := range cases {
-		if got := r.Cutoff(now); !got.Equal(want) {
-			t.Errorf("%v: cutoff %v, want %v", r, got, want)
+	for _, c := range cases {
+		if got := c.r.Cutoff(c.now); !got.Equal(c.want) {
+			t.Errorf("%v at %v: cutoff %v, want %v", c.r, c.now, got, c.want)
+		}
+	}
+}
+
+// The cutoff never moves back as time goes on, or an event once expired
+// would reappear and an index's expiry could not be bisected.
+func TestRetentionCutoffIsMonotonic(t *testing.T) {
+	for _, r := range []Retention{{Value: 1, Unit: Months}, {Value: 13, Unit: Months}, {Value: 1, Unit: Years}, {Value: 3, Unit: Days}} {
+		prev := time.Time{}
+		for now := time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC); now.Before(time.Date(2028, 12, 31, 0, 0, 0, 0, time.UTC)); now = now.Add(6 * time.Hour) {
+			c := r.Cutoff(now)
+			if c.Before(prev) {
+				t.Fatalf("%v: cutoff at %v is %v, before the cutoff %v of 6h earlier", r, now, c, prev)
+			}
+			if !c.Before(now) {
+				t.Fatalf("%v: cutoff %v is not before now %v", r, c, now)
+			}
+			prev = c
 		}
 	}
 }
