@@ -36,6 +36,8 @@ type config struct {
 	warmup        int
 	keep          bool
 	jsonOut       string
+	// extraEnv is set in every auditlog process (e.g. GOGC=400).
+	extraEnv []string
 
 	batch        int // events per ingestEvents call and per _bulk request
 	clients      int // concurrent batch writers
@@ -58,8 +60,8 @@ var (
 		"search-requests": 100, "deep-page": defaultDeepPage, "export-small": 100_000, "embedded-events": 100_000,
 	}
 	quickSizes = map[string]int{
-		"batch-events": 10_000, "small-events": 3_000, "search-events": 60_000,
-		"search-requests": 30, "deep-page": defaultDeepPage, "export-small": 6_000, "embedded-events": 10_000,
+		"batch-events": 5_000, "small-events": 1_500, "search-events": 20_000,
+		"search-requests": 20, "deep-page": 100, "export-small": 2_000, "embedded-events": 5_000,
 	}
 )
 
@@ -78,6 +80,13 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.warmup, "warmup", 1, "unmeasured runs of each side before the measured ones")
 	fs.BoolVar(&c.keep, "keep", false, "keep the benchmark's indices and temp files (default: delete them)")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
+	fs.Func("auditlog-env", "NAME=VALUE set in every auditlog process, e.g. GOGC=400 (repeatable)", func(v string) error {
+		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+			return fmt.Errorf("want NAME=VALUE, got %q", v)
+		}
+		c.extraEnv = append(c.extraEnv, v)
+		return nil
+	})
 	fs.IntVar(&c.batch, "batch", 500, "events per ingestEvents call and per _bulk request")
 	fs.IntVar(&c.clients, "clients", 4, "concurrent clients of the batch ingest pairs")
 	fs.IntVar(&c.smallClients, "small-clients", 64, "concurrent single-event clients of the small-writer pair")

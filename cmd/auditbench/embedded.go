@@ -208,7 +208,7 @@ func rowArgs(e audit.Event, tenant string, ingestedAt time.Time) ([]any, error) 
 // runEmbedded runs the embedded pair: ingestEvents into `auditlog serve`
 // on its SQLite store against plain INSERTs into a bare file.
 func (b *bench) runEmbedded(ctx context.Context) (err error) {
-	env := auditlogEnv{bin: b.bin, dataDir: filepath.Join(b.tmp, "embedded"), secret: randomHex(32)}
+	env := auditlogEnv{bin: b.bin, dataDir: filepath.Join(b.tmp, "embedded"), secret: randomHex(32), extra: b.cfg.extraEnv}
 	key, err := env.createKey(ctx, "emitter")
 	if err != nil {
 		return err

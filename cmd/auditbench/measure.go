@@ -84,7 +84,12 @@ type side func(ctx context.Context, i int) (sample, error)
 // prepare, if set, runs before each A, unmeasured (e.g. to generate the
 // events both sides of run i write).
 func (b *bench) alternate(ctx context.Context, name string, prepare func(i int) error, a, bs side, show func(sample) string) (as, bss []sample, err error) {
-	total := b.cfg.warmup + b.cfg.runs
+	return b.alternateN(ctx, name, b.cfg.warmup, prepare, a, bs, show)
+}
+
+// alternateN is alternate with its own number of warm-ups.
+func (b *bench) alternateN(ctx context.Context, name string, warmup int, prepare func(i int) error, a, bs side, show func(sample) string) (as, bss []sample, err error) {
+	total := warmup + b.cfg.runs
 	for i := range total {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -103,8 +108,8 @@ func (b *bench) alternate(ctx context.Context, name string, prepare func(i int) 
 			return nil, nil, fmt.Errorf("%s: B, run %d: %w", name, i, err)
 		}
 		label := "warm-up"
-		if i >= b.cfg.warmup {
-			label = fmt.Sprintf("run %d/%d", i-b.cfg.warmup+1, b.cfg.runs)
+		if i >= warmup {
+			label = fmt.Sprintf("run %d/%d", i-warmup+1, b.cfg.runs)
 			as, bss = append(as, sa), append(bss, sb)
 		}
 		b.progress("%s %s: A %s | B %s", name, label, show(sa), show(sb))

@@ -31,6 +31,9 @@ type osRun struct {
 	rawAlias string
 	// dataset is how many events the read pairs run over.
 	dataset int64
+	// smallEnd bounds the smaller export: the smallRows oldest events.
+	smallEnd  time.Time
+	smallRows int64
 }
 
 func (b *bench) runOpenSearch(ctx context.Context) (err error) {
@@ -53,7 +56,7 @@ func (b *bench) runOpenSearch(ctx context.Context) (err error) {
 		rawAlias:      prefix + "-raw-" + benchTenant + "-",
 		env: auditlogEnv{
 			bin: b.bin, dataDir: filepath.Join(b.tmp, "opensearch-data"),
-			openSearchURL: b.cfg.openSearchURL, prefix: prefix, secret: randomHex(32),
+			openSearchURL: b.cfg.openSearchURL, prefix: prefix, secret: randomHex(32), extra: b.cfg.extraEnv,
 		},
 	}
 	defer func() {

@@ -24,6 +24,7 @@ type auditlogEnv struct {
 	openSearchURL string
 	prefix        string
 	secret        string
+	extra         []string // NAME=VALUE, last
 }
 
 // environ is the process environment without the caller's AUDITLOG_*
@@ -39,6 +40,7 @@ func (e auditlogEnv) environ() []string {
 		// The per-key rate limit protects a shared service; one bench key
 		// sending as fast as it can would measure the limit instead.
 		"AUDITLOG_RATE_LIMIT=0")
+	env = append(env, e.extra...)
 	if e.openSearchURL != "" {
 		env = append(env, "AUDITLOG_OPENSEARCH_URL="+e.openSearchURL, "AUDITLOG_OPENSEARCH_PREFIX="+e.prefix)
 	}

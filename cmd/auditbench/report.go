@@ -90,6 +90,9 @@ func newReport(cfg config) *report {
 	set("small-writer ingest", fmt.Sprintf("%d events/run, %d clients", cfg.smallEvents, cfg.smallClients))
 	set("read pairs", fmt.Sprintf("%d events, %d requests/run, %d rows/page, deep page %d", cfg.searchEvents, cfg.searchRequests, cfg.pageSize, cfg.deepPage))
 	set("export memory", fmt.Sprintf("all events vs %d", cfg.exportSmall))
+	if len(cfg.extraEnv) > 0 {
+		set("auditlog environment", strings.Join(cfg.extraEnv, " "))
+	}
 	set("embedded ingest", fmt.Sprintf("%d events/run, batches of %d, %d clients", cfg.embeddedEvents, cfg.batch, cfg.clients))
 	return r
 }
