@@ -89,7 +89,16 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	// A transport of its own: net/http's default keeps 2 idle connections
+	// per host, so the indexer's concurrent bulks and the searches beside
+	// them would dial anew for most requests; and gzipped responses cost
+	// both sides CPU (a large share of an export's) to save bandwidth a
+	// cluster's network rarely lacks.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	transport.DisableCompression = true
 	client, err := opensearchapi.NewClient(opensearchapi.Config{Client: opensearch.Config{
+		Transport: transport,
 		Addresses: cfg.URLs,
 		Username:  cfg.Username,
 		Password:  cfg.Password,
