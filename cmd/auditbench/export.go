@@ -142,57 +142,117 @@ func (r *osRun) rawScan(ctx context.Context, filters []obj) (rows int64, err err
 	}
 }
 
-// export compares auditlog's CSV export of every generated event with a
-// raw scan of the same events. Warm-ups export the smaller set of the
-// export memory pair: enough to warm both paths, at a tenth of the time.
-func (r *osRun) export(ctx context.Context) error {
+// exports runs the export pair and the export memory pair in one
+// rotation, as each measured export of every event serves both:
+//
+//	A  a fresh auditlog process exports every event (rows/s for the
+//	   export pair, its peak RSS for the memory pair)
+//	B  the raw scan of the same events (the export pair's B)
+//	C  a fresh auditlog process exports --export-small events (the
+//	   memory pair's B)
+//
+// Warm-ups export the smaller set: enough to warm the node at a tenth of
+// the time (each auditlog process is fresh anyway).
+func (r *osRun) exports(ctx context.Context) error {
 	if err := r.findSmallExport(ctx); err != nil {
 		return err
 	}
 	all := map[string]any{"components": r.generatedComponents()}
-	probe := r.probe()
-	side := func(read func(ctx context.Context, warmup bool) (int64, error)) side {
+	fresh := func(filter map[string]any, want int64) side {
 		return func(ctx context.Context, i int) (sample, error) {
-			warmup := i < r.cfg.warmup
-			want := r.dataset
-			if warmup {
-				want = r.smallRows
+			if i < r.cfg.warmup {
+				filter, want = r.smallFilter(), r.smallRows
 			}
-			var rows int64
-			s, took, err := probe.measure(ctx, float64(want), func() (err error) {
-				rows, err = read(ctx, warmup)
-				return err
-			})
-			if err != nil {
-				return s, err
-			}
-			if rows != want {
-				return s, fmt.Errorf("read %d rows of %d events", rows, want)
-			}
-			s.metrics["rate"] = float64(rows) / took.Seconds()
-			return s, nil
+			return r.freshExport(ctx, filter, want)
 		}
 	}
-	a := side(func(ctx context.Context, warmup bool) (int64, error) {
-		if warmup {
-			return downloadExport(ctx, r.viewer, r.smallFilter())
+	raw := func(ctx context.Context, i int) (sample, error) {
+		filters, want := r.datasetFilters(), r.dataset
+		if i < r.cfg.warmup {
+			filters, want = r.smallFilters(), r.smallRows
 		}
-		return downloadExport(ctx, r.viewer, all)
-	})
-	b := side(func(ctx context.Context, warmup bool) (int64, error) {
-		if warmup {
-			return r.rawScan(ctx, r.smallFilters())
+		var rows int64
+		s, took, err := r.probe().measure(ctx, float64(want), func() (err error) {
+			rows, err = r.rawScan(ctx, filters)
+			return err
+		})
+		if err != nil {
+			return s, err
 		}
-		return r.rawScan(ctx, r.datasetFilters())
-	})
-	as, bs, err := r.alternate(ctx, pairExport, nil, a, b, showRate)
+		if rows != want {
+			return s, fmt.Errorf("scanned %d rows of %d events", rows, want)
+		}
+		s.metrics["rate"] = float64(rows) / took.Seconds()
+		return s, nil
+	}
+	names, sides := []string{"A"}, []side{fresh(all, r.dataset)}
+	if r.cfg.wants(pairExport) {
+		names, sides = append(names, "B"), append(sides, raw)
+	}
+	if r.cfg.wants(pairExportMem) {
+		names, sides = append(names, "C"), append(sides, fresh(r.smallFilter(), r.smallRows))
+	}
+	show := func(s sample) string {
+		if rss, ok := s.metrics["rss"]; ok {
+			return fmt.Sprintf("%s rows/s, %.1f MiB", fnum(s.metrics["rate"], 0), rss)
+		}
+		return fnum(s.metrics["rate"], 0) + " rows/s"
+	}
+	got, err := r.rotate(ctx, "export", r.cfg.warmup, nil, names, sides, show)
 	if err != nil {
 		return err
 	}
-	row := rateRow(pairExport, "rows/s", as, bs, 0.8, "OpenSearch",
-		fmt.Sprintf("CSV export of %d events", r.dataset), fmt.Sprintf("PIT + search_after scan, pages of %d", scanPage))
-	r.rep.Rows = append(r.rep.Rows, row)
+	if r.cfg.wants(pairExport) {
+		r.rep.Rows = append(r.rep.Rows, rateRow(pairExport, "rows/s", got[0], got[1], 0.8, "OpenSearch",
+			fmt.Sprintf("CSV export of %d events", r.dataset), fmt.Sprintf("PIT + search_after scan, pages of %d", scanPage)))
+	}
+	if r.cfg.wants(pairExportMem) {
+		as, cs := got[0], got[len(got)-1]
+		sa, sc := summarize(metricOf(as, "rss")), summarize(metricOf(cs, "rss"))
+		r.rep.Rows = append(r.rep.Rows, row{
+			Pair: pairExportMem, Metric: "peak RSS MiB", A: sa, B: sc,
+			ALabel: fmt.Sprintf("export %d", r.dataset), BLabel: fmt.Sprintf("export %d", r.smallRows),
+			Ratio: figure(sa.Median / sc.Median), Goal: 1.2,
+			CPUUnit: "s", AppCPUA: cpuPer1k(as, true), EngCPUA: cpuPer1k(as, false),
+			AppCPUB: cpuPer1k(cs, true), EngCPUB: cpuPer1k(cs, false), Engine: "OpenSearch",
+			Note: "B is auditlog too; every export runs in a fresh `auditlog serve` whose VmHWM (peak RSS, start-up included) is read after the download",
+		})
+	}
 	return nil
+}
+
+// freshExport starts an auditlog process, exports the events matching
+// filter through it and reads its peak memory before stopping it.
+func (r *osRun) freshExport(ctx context.Context, filter map[string]any, want int64) (s sample, err error) {
+	p, err := startAuditlog(ctx, r.env, r.tmp)
+	if err != nil {
+		return s, err
+	}
+	defer func() {
+		if serr := p.stop(); serr != nil && err == nil {
+			err = serr
+		}
+	}()
+	c := newAPIClient(p.base, r.viewer.key)
+	probe := cpuProbe{appPID: p.pid(), engine: r.eng.cpu}
+	var rows int64
+	s, took, err := probe.measure(ctx, float64(want), func() (err error) {
+		rows, err = downloadExport(ctx, c, filter)
+		return err
+	})
+	if err != nil {
+		return s, err
+	}
+	if rows != want {
+		return s, fmt.Errorf("exported %d rows, want %d", rows, want)
+	}
+	rss, err := peakRSS(p.pid())
+	if err != nil {
+		return s, err
+	}
+	s.metrics["rss"] = float64(rss) / (1 << 20)
+	s.metrics["rate"] = float64(rows) / took.Seconds()
+	return s, nil
 }
 
 // findSmallExport sets the range of the smaller export, once.
@@ -241,67 +301,4 @@ func (r *osRun) smallExportEnd(ctx context.Context, n int64) (time.Time, int64, 
 	end := time.UnixMilli(lo).UTC()
 	c, err := countBefore(end)
 	return end, c, err
-}
-
-// exportMemory compares the peak memory of a fresh auditlog process
-// exporting every event with one exporting --export-small events: an
-// export that streams needs about the same memory for both.
-func (r *osRun) exportMemory(ctx context.Context) error {
-	if err := r.findSmallExport(ctx); err != nil {
-		return err
-	}
-	side := func(filter map[string]any, want int64) side {
-		return func(ctx context.Context, _ int) (s sample, err error) {
-			p, err := startAuditlog(ctx, r.env, r.tmp)
-			if err != nil {
-				return s, err
-			}
-			defer func() {
-				if serr := p.stop(); serr != nil && err == nil {
-					err = serr
-				}
-			}()
-			c := newAPIClient(p.base, r.viewer.key)
-			probe := cpuProbe{appPID: p.pid(), engine: r.eng.cpu}
-			var rows int64
-			s, took, err := probe.measure(ctx, float64(want), func() (err error) {
-				rows, err = downloadExport(ctx, c, filter)
-				return err
-			})
-			if err != nil {
-				return s, err
-			}
-			if rows != want {
-				return s, fmt.Errorf("exported %d rows, want %d", rows, want)
-			}
-			rss, err := peakRSS(p.pid())
-			if err != nil {
-				return s, err
-			}
-			s.metrics["rss"] = float64(rss) / (1 << 20)
-			s.metrics["rate"] = float64(rows) / took.Seconds()
-			return s, nil
-		}
-	}
-	a := side(map[string]any{"components": r.generatedComponents()}, r.dataset)
-	b := side(r.smallFilter(), r.smallRows)
-	show := func(s sample) string {
-		return fmt.Sprintf("%.1f MiB (%s rows/s)", s.metrics["rss"], fnum(s.metrics["rate"], 0))
-	}
-	// Every measurement is a fresh process, and the export pair ran before:
-	// no warm-up.
-	as, bs, err := r.alternateN(ctx, pairExportMem, 0, nil, a, b, show)
-	if err != nil {
-		return err
-	}
-	sa, sb := summarize(metricOf(as, "rss")), summarize(metricOf(bs, "rss"))
-	r.rep.Rows = append(r.rep.Rows, row{
-		Pair: pairExportMem, Metric: "peak RSS MiB", A: sa, B: sb,
-		ALabel: fmt.Sprintf("export %d", r.dataset), BLabel: fmt.Sprintf("export %d", r.smallRows),
-		Ratio: figure(sa.Median / sb.Median), Goal: 1.2,
-		CPUUnit: "s", AppCPUA: cpuPer1k(as, true), EngCPUA: cpuPer1k(as, false),
-		AppCPUB: cpuPer1k(bs, true), EngCPUB: cpuPer1k(bs, false), Engine: "OpenSearch",
-		Note: "B is auditlog too: each export runs in a fresh `auditlog serve` whose VmHWM (peak RSS, start-up included) is read after the download",
-	})
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,37 +85,45 @@ type side func(ctx context.Context, i int) (sample, error)
 // prepare, if set, runs before each A, unmeasured (e.g. to generate the
 // events both sides of run i write).
 func (b *bench) alternate(ctx context.Context, name string, prepare func(i int) error, a, bs side, show func(sample) string) (as, bss []sample, err error) {
-	return b.alternateN(ctx, name, b.cfg.warmup, prepare, a, bs, show)
+	got, err := b.rotate(ctx, name, b.cfg.warmup, prepare, []string{"A", "B"}, []side{a, bs}, show)
+	if err != nil {
+		return nil, nil, err
+	}
+	return got[0], got[1], nil
 }
 
-// alternateN is alternate with its own number of warm-ups.
-func (b *bench) alternateN(ctx context.Context, name string, warmup int, prepare func(i int) error, a, bs side, show func(sample) string) (as, bss []sample, err error) {
-	total := warmup + b.cfg.runs
-	for i := range total {
+// rotate runs warmup unmeasured rounds and then cfg.runs measured ones; a
+// round runs every side once, in order. It returns each side's measured
+// samples.
+func (b *bench) rotate(ctx context.Context, name string, warmup int, prepare func(i int) error, names []string, sides []side, show func(sample) string) ([][]sample, error) {
+	out := make([][]sample, len(sides))
+	for i := range warmup + b.cfg.runs {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if prepare != nil {
 			if err := prepare(i); err != nil {
-				return nil, nil, fmt.Errorf("%s: prepare run %d: %w", name, i, err)
+				return nil, fmt.Errorf("%s: prepare run %d: %w", name, i, err)
 			}
 		}
-		sa, err := a(ctx, i)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: A, run %d: %w", name, i, err)
-		}
-		sb, err := bs(ctx, i)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: B, run %d: %w", name, i, err)
+		shown := make([]string, len(sides))
+		for k, run := range sides {
+			s, err := run(ctx, i)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s, run %d: %w", name, names[k], i, err)
+			}
+			if i >= warmup {
+				out[k] = append(out[k], s)
+			}
+			shown[k] = names[k] + " " + show(s)
 		}
 		label := "warm-up"
 		if i >= warmup {
 			label = fmt.Sprintf("run %d/%d", i-warmup+1, b.cfg.runs)
-			as, bss = append(as, sa), append(bss, sb)
 		}
-		b.progress("%s %s: A %s | B %s", name, label, show(sa), show(sb))
+		b.progress("%s %s: %s", name, label, strings.Join(shown, " | "))
 	}
-	return as, bss, nil
+	return out, nil
 }
 
 // parallel calls fn(k) for k in [0, n) from workers goroutines; the first

@@ -95,19 +95,21 @@ func (b *bench) runOpenSearch(ctx context.Context) (err error) {
 		return err
 	}
 
+	// The export pairs share their runs (see exports).
+	wantsExport := func() bool { return b.cfg.wants(pairExport) || b.cfg.wants(pairExportMem) }
 	steps := []struct {
-		pair string
-		fn   func(context.Context) error
+		pair  string
+		wants bool
+		fn    func(context.Context) error
 	}{
-		{pairBatch, r.batchIngest},
-		{pairSmall, r.smallWriterIngest},
-		{pairSearch, r.searchPage},
-		{pairDeep, r.deepPage},
-		{pairExport, r.export},
-		{pairExportMem, r.exportMemory},
+		{pairBatch, b.cfg.wants(pairBatch), r.batchIngest},
+		{pairSmall, b.cfg.wants(pairSmall), r.smallWriterIngest},
+		{pairSearch, b.cfg.wants(pairSearch), r.searchPage},
+		{pairDeep, b.cfg.wants(pairDeep), r.deepPage},
+		{pairExport, wantsExport(), r.exports},
 	}
 	for _, s := range steps {
-		if !b.cfg.wants(s.pair) {
+		if !s.wants {
 			continue
 		}
 		if s.pair != pairBatch && s.pair != pairSmall && r.dataset == 0 {
