@@ -296,7 +296,8 @@ func (s *Service) Enrich(ctx context.Context, ev *audit.Event) error {
 // Decide applies the component's capture configuration to a valid, enriched
 // event at ingest time. An event type the catalog does not know is
 // registered for the component on first sight. A captured event loses its
-// description and the actor's IP address when the configuration says so.
+// description, and the IP addresses of its action and target users, when the
+// configuration says so.
 func (s *Service) Decide(ctx context.Context, ev *audit.Event) (Decision, error) {
 	if _, known := s.cat.Activity(ev.ComponentID, ev.EventType); !known {
 		if _, ok, err := s.activity(ctx, ev.Tenant, ev.ComponentID, ev.EventType); err != nil {
@@ -326,6 +327,11 @@ func (s *Service) Decide(ctx context.Context, ev *audit.Event) (Decision, error)
 	}
 	if !cfg.Criteria.CaptureIPAddress {
 		ev.ActionUser.IPAddress = ""
+		if ev.TargetUser != nil {
+			tu := *ev.TargetUser // the caller's value stays untouched
+			tu.IPAddress = ""
+			ev.TargetUser = &tu
+		}
 	}
 	return d, nil
 }

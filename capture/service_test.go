@@ -251,11 +251,20 @@ func TestCaptureDescriptionAndIPAddress(t *testing.T) {
 		t.Errorf("SET without description: description %q, ip %q", ev.Description, ev.ActionUser.IPAddress)
 	}
 	ev = event("KMS", "ARTICLE_PUBLISHED")
+	target := &audit.User{Type: audit.UserDashboard, ID: "u-2", IPAddress: "198.51.100.9"}
+	ev.TargetUser = target
 	if d := decide(t, f.svc, ev); !d.Captured {
 		t.Fatalf("decision = %+v", d)
 	}
 	if ev.Description == "" || ev.ActionUser.IPAddress != "" {
 		t.Errorf("KMS without IP address: description %q, ip %q", ev.Description, ev.ActionUser.IPAddress)
+	}
+	// "Capture IP address" off keeps no IP address of anyone in the event.
+	if ev.TargetUser == nil || ev.TargetUser.IPAddress != "" || ev.TargetUser.ID != "u-2" {
+		t.Errorf("KMS without IP address: target user %+v, want it without its IP address", ev.TargetUser)
+	}
+	if target.IPAddress != "198.51.100.9" {
+		t.Errorf("the caller's target user was changed: %+v", target)
 	}
 }
 
