@@ -19,9 +19,6 @@ type Retention struct {
 	Unit  RetentionUnit `json:"unit"`
 }
 
-// MaxRetention is the longest retention the product supports.
-var MaxRetention = Retention{Value: 5, Unit: Years}
-
 // Cutoff returns the instant before which events have expired at now: an
 // event expires once now reaches its OccurredAt plus the retention. Months
 // and years are calendar months and years; a date that a shorter month
