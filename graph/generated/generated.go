@@ -1672,7 +1672,7 @@ input UserInput {
   name: String
   "Email address."
   email: String
-  "IP address of the device the action came from (action user); dropped when capture says so."
+  "IP address of the user's device (for the action user, the one the action came from); dropped when capture says so."
   ipAddress: String
   "User agent of the device the action came from."
   userAgent: String
@@ -1728,7 +1728,7 @@ type User {
   name: String
   "Email address."
   email: String
-  "IP address of the device the action came from, if captured."
+  "IP address of the user's device, if captured."
   ipAddress: String
   "User agent of the device the action came from."
   userAgent: String
@@ -1981,7 +1981,7 @@ type Criteria {
   captureDescription: Boolean!
   "Only events with these outcomes are captured."
   statuses: [EventStatus!]
-  "Whether the action user's IP address is kept."
+  "Whether IP addresses (of action and target users) are kept."
   captureIpAddress: Boolean!
   "How long events are kept, counted from when they occurred; null keeps them forever."
   retention: Retention
@@ -2033,7 +2033,7 @@ input ComponentConfigInput {
   captureDescription: Boolean! = true
   "Capture only events with these outcomes; null for all."
   statuses: [EventStatus!]
-  "Keep the action user's IP address."
+  "Keep IP addresses (of action and target users)."
   captureIpAddress: Boolean! = true
   "How long to keep events, at most 5 years; null keeps them forever."
   retention: RetentionInput

@@ -68,7 +68,7 @@ type ComponentConfigInput struct {
 	CaptureDescription bool `json:"captureDescription"`
 	// Capture only events with these outcomes; null for all.
 	Statuses []audit.Status `json:"statuses,omitempty"`
-	// Keep the action user's IP address.
+	// Keep IP addresses (of action and target users).
 	CaptureIPAddress bool `json:"captureIpAddress"`
 	// How long to keep events, at most 5 years; null keeps them forever.
 	Retention *RetentionInput `json:"retention,omitempty"`
@@ -96,7 +96,7 @@ type Criteria struct {
 	CaptureDescription bool `json:"captureDescription"`
 	// Only events with these outcomes are captured.
 	Statuses []audit.Status `json:"statuses,omitempty"`
-	// Whether the action user's IP address is kept.
+	// Whether IP addresses (of action and target users) are kept.
 	CaptureIPAddress bool `json:"captureIpAddress"`
 	// How long events are kept, counted from when they occurred; null keeps them forever.
 	Retention *Retention `json:"retention,omitempty"`
@@ -469,7 +469,7 @@ type User struct {
 	Name *string `json:"name,omitempty"`
 	// Email address.
 	Email *string `json:"email,omitempty"`
-	// IP address of the device the action came from, if captured.
+	// IP address of the user's device, if captured.
 	IPAddress *string `json:"ipAddress,omitempty"`
 	// User agent of the device the action came from.
 	UserAgent *string `json:"userAgent,omitempty"`
@@ -487,7 +487,7 @@ type UserInput struct {
 	Name *string `json:"name,omitempty"`
 	// Email address.
 	Email *string `json:"email,omitempty"`
-	// IP address of the device the action came from (action user); dropped when capture says so.
+	// IP address of the user's device (for the action user, the one the action came from); dropped when capture says so.
 	IPAddress *string `json:"ipAddress,omitempty"`
 	// User agent of the device the action came from.
 	UserAgent *string `json:"userAgent,omitempty"`
