@@ -207,14 +207,23 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 	}
 	var buf bytes.Buffer
 	var sent []item
+	// A series that cannot be set up fails its own events only; the error
+	// is kept so that its other events do not retry within this call.
+	broken := map[string]error{}
 	for _, it := range items {
 		e := events[it.i]
 		if stored[[2]string{e.Tenant, e.ID}] {
 			results[it.i].Duplicate = true
 			continue
 		}
-		if err := s.ensureSeries(ctx, it.alias); err != nil {
-			return nil, err
+		err, seen := broken[it.alias]
+		if !seen {
+			err = s.ensureSeries(ctx, it.alias)
+			broken[it.alias] = err
+		}
+		if err != nil {
+			results[it.i].Err = fmt.Errorf("opensearch: write event %s: %w", e.ID, err)
+			continue
 		}
 		action := obj{"create": obj{"_index": it.alias, "_id": e.ID}}
 		if err := ndjson(&buf, action, newEventDoc(e)); err != nil {
@@ -248,13 +257,13 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 }
 
 // storedIDs returns which of the ids, by tenant, are already stored and
-// searchable.
+// searchable. It searches every event index, with the tenants in the body:
+// one index pattern per tenant in the URL would outgrow the request line
+// limit (4 KB) with a few dozen tenants in a batch.
 func (s *Store) storedIDs(ctx context.Context, ids map[string][]string) (map[[2]string]bool, error) {
-	var patterns []string
 	var should []obj
 	n := 0
 	for tenant, list := range ids {
-		patterns = append(patterns, s.tenantEvents(tenant))
 		should = append(should, obj{"bool": obj{"filter": []obj{
 			{"term": obj{"tenant": tenant}},
 			{"ids": obj{"values": list}},
@@ -267,7 +276,7 @@ func (s *Store) storedIDs(ctx context.Context, ids map[string][]string) (map[[2]
 		"track_total_hits": false,
 		"query":            obj{"bool": obj{"should": should, "minimum_should_match": 1}},
 	}
-	resp, err := s.search(ctx, strings.Join(patterns, ","), body)
+	resp, err := s.search(ctx, s.prefix+"-events-*", body)
 	if err != nil {
 		return nil, fmt.Errorf("opensearch: look up stored event ids: %w", err)
 	}

@@ -1,0 +1,98 @@
+package opensearch_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/auditlog/auditlog/audit"
+)
+
+// TestWriteEventsOfManyTenantsInOneBatch: the indexer's group commit mixes
+// tenants in one batch. However many tenants a batch holds (here 60 with
+// the longest names allowed), every event is written, and written again
+// is reported a duplicate.
+func TestWriteEventsOfManyTenantsInOneBatch(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	const tenants = 60
+	var batch []audit.Event
+	for i := range tenants {
+		tenant := fmt.Sprintf("tenant-%02d-", i)
+		tenant += strings.Repeat("x", 63-len(tenant))
+		batch = append(batch, event(tenant, "CMS", fmt.Sprintf("e%d", i), at))
+	}
+	res, err := s.WriteEvents(ctx, batch)
+	if err != nil {
+		t.Fatalf("write %d tenants' events in one batch: %v", tenants, err)
+	}
+	for i, r := range res {
+		if r.Err != nil || r.Duplicate {
+			t.Errorf("event of %s: err %v, duplicate %v; want written", batch[i].Tenant, r.Err, r.Duplicate)
+		}
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err = s.WriteEvents(ctx, batch)
+	if err != nil {
+		t.Fatalf("write the batch again: %v", err)
+	}
+	for i, r := range res {
+		if r.Err != nil || !r.Duplicate {
+			t.Errorf("event of %s written again: err %v, duplicate %v; want duplicate", batch[i].Tenant, r.Err, r.Duplicate)
+		}
+	}
+	for _, e := range []audit.Event{batch[0], batch[tenants-1]} {
+		page, err := s.SearchEvents(ctx, audit.Query{Tenant: e.Tenant, Limit: 10})
+		if err != nil || page.Total != 1 {
+			t.Errorf("SearchEvents(%s) total = %d, %v; want 1", e.Tenant, page.Total, err)
+		}
+	}
+}
+
+// TestBrokenSeriesFailsOnlyItsEvents: when one series cannot be set up
+// (here an index squats the name of its write alias), only the events of
+// that series fail; the rest of the batch is written.
+func TestBrokenSeriesFailsOnlyItsEvents(t *testing.T) {
+	t.Parallel()
+	s, base, prefix := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	squatter := prefix + "-events-acme-broken"
+	if code, body := rest(t, http.MethodPut, base+"/"+squatter, nil); code != http.StatusOK {
+		t.Fatalf("create index %s: HTTP %d %v", squatter, code, body)
+	}
+	batch := []audit.Event{
+		event("acme", "CMS", "e1", at),
+		event("acme", "BROKEN", "e2", at),
+		event("globex", "CMS", "e3", at),
+		event("acme", "BROKEN", "e4", at),
+	}
+	res, err := s.WriteEvents(ctx, batch)
+	if err != nil {
+		t.Fatalf("write: %v; want per-event results", err)
+	}
+	for i, r := range res {
+		broken := batch[i].ComponentID == "BROKEN"
+		if broken && r.Err == nil {
+			t.Errorf("event %s of the broken series: no error", batch[i].ID)
+		}
+		if !broken && (r.Err != nil || r.Duplicate) {
+			t.Errorf("event %s: err %v, duplicate %v; want written", batch[i].ID, r.Err, r.Duplicate)
+		}
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []audit.Event{batch[0], batch[2]} {
+		if _, err := s.GetEvent(ctx, e.Tenant, e.ID, nil); err != nil {
+			t.Errorf("GetEvent(%s, %s): %v", e.Tenant, e.ID, err)
+		}
+	}
+}
