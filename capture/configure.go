@@ -127,12 +127,34 @@ func (s *Service) Configure(ctx context.Context, p audit.Principal, id string, i
 	return v, nil
 }
 
+// minServiceRetention is the shortest retention of the service's own trail
+// in unit: about a year, so that an admin cannot erase the record of their
+// own actions by shortening it. Zero for an unknown unit.
+func minServiceRetention(unit audit.RetentionUnit) int {
+	switch unit {
+	case audit.Days:
+		return 365
+	case audit.Weeks:
+		return 52
+	case audit.Months:
+		return 12
+	case audit.Years:
+		return 1
+	}
+	return 0
+}
+
 // onlyRetention rejects any narrowing of the service's own trail: its
-// retention is the one criterion an admin may set.
+// retention, of at least a year, is the one criterion an admin may set.
 func onlyRetention(in ConfigInput) error {
 	var fields []audit.FieldError
 	bad := func(field string) {
 		fields = append(fields, audit.FieldError{Field: field, Message: "cannot be changed: " + ServiceComponent + " is auditlog's own trail and always captures everything; only its retention can be set"})
+	}
+	if r := in.Retention; r != nil && r.Value < minServiceRetention(r.Unit) {
+		fields = append(fields, audit.FieldError{Field: "config.retention.value", Message: fmt.Sprintf(
+			"must be at least 1 year for %s, auditlog's own trail, so that nobody can erase the record of their actions: at least %d %s (365 DAYS, 52 WEEKS, 12 MONTHS or 1 YEARS)",
+			ServiceComponent, minServiceRetention(r.Unit), r.Unit)})
 	}
 	if !in.LoggingEnabled {
 		bad("config.loggingEnabled")

@@ -3,6 +3,7 @@ package capture_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/auditlog/auditlog/audit"
@@ -58,5 +59,43 @@ func TestServiceTrailCannotBeNarrowed(t *testing.T) {
 	other := f.replica(nil) // a fresh cache reads the stored configuration
 	if d := decide(t, other, event(capture.ServiceComponent, "COMPONENT_CONFIGURED")); !d.Captured {
 		t.Errorf("the service's own event was suppressed: %+v", d)
+	}
+}
+
+// An admin must not be able to erase their own trail by shortening its
+// retention: AUDITLOG keeps at least a year, whatever the unit.
+func TestServiceTrailKeepsAtLeastAYear(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, r := range []audit.Retention{
+		{Value: 1, Unit: audit.Days}, {Value: 364, Unit: audit.Days}, {Value: 51, Unit: audit.Weeks}, {Value: 11, Unit: audit.Months},
+	} {
+		in := enabled()
+		in.Retention = &r
+		_, err := f.svc.Configure(ctx, admin, capture.ServiceComponent, in)
+		ie, ok := audit.AsInvalid(err)
+		if !ok || len(ie.Fields) != 1 || ie.Fields[0].Field != "config.retention.value" || !strings.Contains(ie.Fields[0].Message, "at least 1 year") {
+			t.Errorf("retention %d %s: Configure = %v, want an invalid-input error on config.retention.value saying at least 1 year", r.Value, r.Unit, err)
+		}
+		if _, err := f.st.GetComponentConfig(ctx, tenant, capture.ServiceComponent); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("retention %d %s: a configuration was stored: %v", r.Value, r.Unit, err)
+		}
+	}
+	// Other components may keep events a day.
+	in := enabled()
+	in.Retention = &audit.Retention{Value: 1, Unit: audit.Days}
+	configure(t, f.svc, "KMS", in)
+
+	version := int64(0)
+	for _, r := range []*audit.Retention{
+		{Value: 365, Unit: audit.Days}, {Value: 52, Unit: audit.Weeks}, {Value: 12, Unit: audit.Months}, {Value: 1, Unit: audit.Years}, nil,
+	} {
+		in := enabled()
+		in.Retention, in.Version = r, ptr(version)
+		v := configure(t, f.svc, capture.ServiceComponent, in)
+		version = v.Version
+		if (r == nil) != (v.Criteria.Retention == nil) || (r != nil && *v.Criteria.Retention != *r) {
+			t.Errorf("retention %v of the service trail stored as %v", r, v.Criteria.Retention)
+		}
 	}
 }

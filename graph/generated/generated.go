@@ -2035,7 +2035,7 @@ input ComponentConfigInput {
   statuses: [EventStatus!]
   "Keep IP addresses (of action and target users)."
   captureIpAddress: Boolean! = true
-  "How long to keep events, at most 5 years; null keeps them forever."
+  "How long to keep events, at most 5 years (for ` + "`" + `AUDITLOG` + "`" + `, auditlog's own trail, at least 1 year); null keeps them forever."
   retention: RetentionInput
   "The version read (` + "`" + `Component.version` + "`" + `); a stale one is a conflict and changes nothing."
   version: Int

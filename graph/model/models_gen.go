@@ -70,7 +70,7 @@ type ComponentConfigInput struct {
 	Statuses []audit.Status `json:"statuses,omitempty"`
 	// Keep IP addresses (of action and target users).
 	CaptureIPAddress bool `json:"captureIpAddress"`
-	// How long to keep events, at most 5 years; null keeps them forever.
+	// How long to keep events, at most 5 years (for `AUDITLOG`, auditlog's own trail, at least 1 year); null keeps them forever.
 	Retention *RetentionInput `json:"retention,omitempty"`
 	// The version read (`Component.version`); a stale one is a conflict and changes nothing.
 	Version *int `json:"version,omitempty"`
