@@ -16,10 +16,11 @@ import (
 // docID joins the parts of a natural key into a document id; escaping each
 // part keeps the joined id unambiguous whatever the parts contain.
 func docID(parts ...string) string {
+	escaped := make([]string, len(parts))
 	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
+		escaped[i] = url.PathEscape(p)
 	}
-	return strings.Join(parts, "/")
+	return strings.Join(escaped, "/")
 }
 
 func normalizeConfig(cfg audit.ComponentConfig) audit.ComponentConfig {
