@@ -12,15 +12,24 @@ type obj = map[string]any
 // construction, and no analysis plugin is needed on the cluster.
 const wordsAnalyzer = "whitespace"
 
-var (
-	keyword   = obj{"type": "keyword"}
-	date      = obj{"type": "date"}
-	long      = obj{"type": "long"}
-	boolean   = obj{"type": "boolean"}
-	stored    = obj{"type": "keyword", "index": false, "doc_values": false}
-	opaqueObj = obj{"type": "object", "enabled": false}
-	words     = obj{"type": "text", "analyzer": wordsAnalyzer, "norms": false, "index_options": "positions"}
-)
+// Field types are built anew by each call, so that no mapping shares a map
+// with another (and there is no package-level mutable state).
+
+func keyword() obj { return obj{"type": "keyword"} }
+func date() obj    { return obj{"type": "date"} }
+func long() obj    { return obj{"type": "long"} }
+func boolean() obj { return obj{"type": "boolean"} }
+
+// stored is kept in _source only: neither searched nor sorted on.
+func stored() obj { return obj{"type": "keyword", "index": false, "doc_values": false} }
+
+// opaqueObj is an object kept in _source only, whose fields map nothing.
+func opaqueObj() obj { return obj{"type": "object", "enabled": false} }
+
+// words is text already split into words (see wordsAnalyzer).
+func words() obj {
+	return obj{"type": "text", "analyzer": wordsAnalyzer, "norms": false, "index_options": "positions"}
+}
 
 // lowercaseNormalizer makes keyword subfields match regardless of case;
 // term queries on them are normalized the same way. (A case_insensitive
@@ -32,17 +41,19 @@ func normalizers() obj {
 }
 
 // anyCase is a keyword with a lower-cased subfield "lower".
-var anyCase = obj{"type": "keyword", "fields": obj{"lower": obj{"type": "keyword", "normalizer": lowercaseNormalizer}}}
+func anyCase() obj {
+	return obj{"type": "keyword", "fields": obj{"lower": obj{"type": "keyword", "normalizer": lowercaseNormalizer}}}
+}
 
 func userMapping() obj {
 	return obj{"properties": obj{
-		"type":          keyword,
-		"id":            keyword,
-		"name":          anyCase,
-		"email":         anyCase,
+		"type":          keyword(),
+		"id":            keyword(),
+		"name":          anyCase(),
+		"email":         anyCase(),
 		"ipAddress":     obj{"type": "ip"},
 		"userAgent":     obj{"type": "keyword", "ignore_above": 1024},
-		"accountStatus": keyword,
+		"accountStatus": keyword(),
 	}}
 }
 
@@ -51,33 +62,33 @@ func eventMapping() obj {
 	return obj{
 		"dynamic": "strict",
 		"properties": obj{
-			"id":            keyword,
-			"tenant":        keyword,
-			"componentId":   keyword,
-			"submodule":     keyword,
-			"eventType":     keyword,
+			"id":            keyword(),
+			"tenant":        keyword(),
+			"componentId":   keyword(),
+			"submodule":     keyword(),
+			"eventType":     keyword(),
 			"eventTypeName": obj{"type": "keyword", "ignore_above": 256},
-			"area":          keyword,
+			"area":          keyword(),
 			"description":   obj{"type": "keyword", "ignore_above": 256},
-			"priority":      keyword,
+			"priority":      keyword(),
 			"priorityRank":  obj{"type": "integer"},
-			"status":        keyword,
+			"status":        keyword(),
 			"actionUser":    userMapping(),
 			"targetUser":    userMapping(),
-			"occurredAt":    date,
-			"ingestedAt":    date,
-			"redirectUrl":   stored,
+			"occurredAt":    date(),
+			"ingestedAt":    date(),
+			"redirectUrl":   stored(),
 			"details":       obj{"type": "flat_object"},
 			// words is for searching; searches leave it out of their hits.
 			// It stays in _source so that partial updates (flags) keep it.
 			"words": obj{"properties": obj{
-				"description":   words,
-				"eventTypeName": words,
+				"description":   words(),
+				"eventTypeName": words(),
 			}},
 			"flag": obj{"properties": obj{
 				"by":   userMapping(),
-				"at":   date,
-				"note": stored,
+				"at":   date(),
+				"note": stored(),
 			}},
 		},
 	}
@@ -89,64 +100,64 @@ func smallIndexMappings() map[string]obj {
 	strict := func(props obj) obj { return obj{"dynamic": "strict", "properties": props} }
 	return map[string]obj{
 		configIndex: strict(obj{
-			"tenant":         keyword,
-			"componentId":    keyword,
-			"loggingEnabled": boolean,
-			"criteria":       opaqueObj,
-			"updatedAt":      date,
-			"updatedBy":      opaqueObj,
-			"version":        long,
+			"tenant":         keyword(),
+			"componentId":    keyword(),
+			"loggingEnabled": boolean(),
+			"criteria":       opaqueObj(),
+			"updatedAt":      date(),
+			"updatedBy":      opaqueObj(),
+			"version":        long(),
 		}),
 		activitiesIndex: strict(obj{
-			"tenant":          keyword,
-			"componentId":     keyword,
-			"code":            keyword,
-			"name":            keyword,
-			"area":            keyword,
-			"defaultPriority": keyword,
+			"tenant":          keyword(),
+			"componentId":     keyword(),
+			"code":            keyword(),
+			"name":            keyword(),
+			"area":            keyword(),
+			"defaultPriority": keyword(),
 		}),
 		statsIndex: strict(obj{
-			"tenant":      keyword,
-			"componentId": keyword,
-			"version":     long,
-			"captured":    long,
-			"suppressed":  opaqueObj,
+			"tenant":      keyword(),
+			"componentId": keyword(),
+			"version":     long(),
+			"captured":    long(),
+			"suppressed":  opaqueObj(),
 		}),
 		keysIndex: strict(obj{
-			"id":   keyword,
-			"hash": keyword,
+			"id":   keyword(),
+			"hash": keyword(),
 			"principal": obj{"properties": obj{
-				"tenant":     keyword,
-				"user":       opaqueObj,
-				"role":       keyword,
-				"keyId":      keyword,
-				"components": keyword,
+				"tenant":     keyword(),
+				"user":       opaqueObj(),
+				"role":       keyword(),
+				"keyId":      keyword(),
+				"components": keyword(),
 			}},
-			"createdAt":  date,
-			"lastUsedAt": date,
-			"revokedAt":  date,
+			"createdAt":  date(),
+			"lastUsedAt": date(),
+			"revokedAt":  date(),
 		}),
 		savedFiltersIndex: strict(obj{
-			"id":          keyword,
-			"tenant":      keyword,
-			"ownerId":     keyword,
-			"name":        keyword,
-			"description": stored,
-			"filter":      opaqueObj,
-			"createdAt":   date,
-			"updatedAt":   date,
+			"id":          keyword(),
+			"tenant":      keyword(),
+			"ownerId":     keyword(),
+			"name":        keyword(),
+			"description": stored(),
+			"filter":      opaqueObj(),
+			"createdAt":   date(),
+			"updatedAt":   date(),
 		}),
 		notificationsIndex: strict(obj{
-			"id":          keyword,
-			"tenant":      keyword,
-			"recipient":   obj{"properties": obj{"type": keyword, "id": keyword, "name": anyCase, "email": anyCase, "ipAddress": keyword, "userAgent": stored, "accountStatus": keyword}},
-			"eventId":     keyword,
-			"eventType":   keyword,
-			"componentId": keyword,
-			"flaggedBy":   opaqueObj,
-			"flaggedAt":   date,
-			"note":        stored,
-			"readAt":      date,
+			"id":          keyword(),
+			"tenant":      keyword(),
+			"recipient":   obj{"properties": obj{"type": keyword(), "id": keyword(), "name": anyCase(), "email": anyCase(), "ipAddress": keyword(), "userAgent": stored(), "accountStatus": keyword()}},
+			"eventId":     keyword(),
+			"eventType":   keyword(),
+			"componentId": keyword(),
+			"flaggedBy":   opaqueObj(),
+			"flaggedAt":   date(),
+			"note":        stored(),
+			"readAt":      date(),
 		}),
 	}
 }
