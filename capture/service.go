@@ -22,6 +22,13 @@ const (
 	// per component, so that an emitter inventing event types cannot grow
 	// the activity list of Filter Management without limit.
 	DefaultMaxRegistered = 1000
+	// DefaultMaxActivities bounds them per tenant, for the same reason.
+	DefaultMaxActivities = 5000
+	// DefaultMaxComponents bounds the components a tenant's emitters may
+	// add to the catalog's by sending their events: each is an index
+	// series on OpenSearch, so an emitter inventing component ids must not
+	// be able to create them without limit.
+	DefaultMaxComponents = 50
 )
 
 // Options tune a Service. The zero value is usable.
@@ -34,8 +41,16 @@ type Options struct {
 	// reading it again: a change made on another replica takes effect
 	// within it. A change made through this Service takes effect at once.
 	ConfigTTL time.Duration
-	// MaxRegistered bounds automatically registered activities per component.
+	// MaxRegistered bounds automatically registered activities per
+	// component, MaxActivities per tenant; beyond, new event types are
+	// captured but not listed in Filter Management.
 	MaxRegistered int
+	MaxActivities int
+	// MaxComponents bounds the components a tenant may have beyond the
+	// catalog's; beyond, events of a new component are refused. Replicas
+	// count what is stored, so the bound holds across them but for the
+	// components two of them admit at the same moment.
+	MaxComponents int
 	// OnConfigured, when set, runs after a configuration was stored (the
 	// retention reconciler and the self-audit hook in here). old is the
 	// previous configuration, audit.DefaultConfig when there was none.
@@ -62,6 +77,8 @@ type Service struct {
 	log           *slog.Logger
 	ttl           time.Duration
 	maxRegistered int
+	maxActivities int
+	maxComponents int
 	onConfigured  func(ctx context.Context, old, new audit.ComponentConfig)
 
 	mu      sync.Mutex
@@ -97,6 +114,8 @@ func NewService(st store.ComponentStore, cat *Catalog, opts Options) *Service {
 		log:           opts.Logger,
 		ttl:           opts.ConfigTTL,
 		maxRegistered: opts.MaxRegistered,
+		maxActivities: opts.MaxActivities,
+		maxComponents: opts.MaxComponents,
 		onConfigured:  opts.OnConfigured,
 		tenants:       map[string]*tenantCache{},
 		pending:       map[statsKey]*audit.CaptureStats{},
@@ -112,6 +131,12 @@ func NewService(st store.ComponentStore, cat *Catalog, opts Options) *Service {
 	}
 	if s.maxRegistered <= 0 {
 		s.maxRegistered = DefaultMaxRegistered
+	}
+	if s.maxActivities <= 0 {
+		s.maxActivities = DefaultMaxActivities
+	}
+	if s.maxComponents <= 0 {
+		s.maxComponents = DefaultMaxComponents
 	}
 	return s
 }
@@ -234,6 +259,9 @@ func (s *Service) activity(ctx context.Context, tenant, componentID, code string
 
 // register records an activity the catalog does not know, so that it
 // becomes selectable in Filter Management without any configuration step.
+// The first activity of a component that is neither in the catalog nor
+// configured adds a component to the tenant: beyond MaxComponents, that is
+// an *audit.InvalidError naming componentId.
 func (s *Service) register(ctx context.Context, tenant string, a audit.Activity, componentID string) error {
 	tc := s.tenant(tenant)
 	tc.mu.Lock()
@@ -245,11 +273,15 @@ func (s *Service) register(ctx context.Context, tenant string, a audit.Activity,
 	if _, ok := m[componentID][a.Code]; ok {
 		return nil
 	}
-	if len(m[componentID]) >= s.maxRegistered {
+	if _, inCatalog := s.cat.Component(componentID); !inCatalog && len(m[componentID]) == 0 {
+		if m, err = s.admitComponent(ctx, tenant, tc, componentID, m); err != nil {
+			return err
+		}
+	} else if len(m[componentID]) >= s.maxRegistered || countActivities(m) >= s.maxActivities {
 		if !tc.capWarned[componentID] {
 			tc.capWarned[componentID] = true
 			s.log.Warn("too many activities registered; new event types are captured but not listed",
-				"tenant", tenant, "component", componentID, "limit", s.maxRegistered)
+				"tenant", tenant, "component", componentID, "limit_per_component", s.maxRegistered, "limit_per_tenant", s.maxActivities)
 		}
 		return nil
 	}
@@ -266,6 +298,68 @@ func (s *Service) register(ctx context.Context, tenant string, a audit.Activity,
 	m[componentID] = codes
 	tc.activities = m
 	return nil
+}
+
+// admitComponent checks that componentID, which has no registered
+// activity and is not in the catalog, may be added to the tenant's
+// components, and returns the registered activities it read. tc.mu must
+// be held. Only a component about to be admitted costs fresh reads (at
+// most MaxComponents per tenant), so a flood of invented ids is refused
+// from the cache.
+func (s *Service) admitComponent(ctx context.Context, tenant string, tc *tenantCache, componentID string, m map[string]map[string]audit.Activity) (map[string]map[string]audit.Activity, error) {
+	count := func(configs map[string]audit.ComponentConfig) (int, bool) {
+		if _, ok := configs[componentID]; ok {
+			return 0, true // configured: already one of the tenant's
+		}
+		ids := map[string]bool{}
+		for id, codes := range m {
+			if len(codes) > 0 {
+				ids[id] = true
+			}
+		}
+		for id := range configs {
+			ids[id] = true
+		}
+		n := 0
+		for id := range ids {
+			if _, inCatalog := s.cat.Component(id); !inCatalog {
+				n++
+			}
+		}
+		return n, false
+	}
+	configs, err := s.configsLocked(ctx, tenant, tc, false)
+	if err != nil {
+		return nil, err
+	}
+	n, known := count(configs)
+	if known {
+		return m, nil
+	}
+	if n < s.maxComponents {
+		// The cache may lag other replicas: count what is stored.
+		if m, err = s.activitiesLocked(ctx, tenant, tc, true); err != nil {
+			return nil, err
+		}
+		if len(m[componentID]) > 0 {
+			return m, nil
+		}
+		if configs, err = s.configsLocked(ctx, tenant, tc, true); err != nil {
+			return nil, err
+		}
+		if n, known = count(configs); known || n < s.maxComponents {
+			return m, nil
+		}
+	}
+	return nil, audit.Invalid("componentId", "%q would be a new component, and the tenant already has the most components allowed besides the catalog's (%d); send events of an existing component", componentID, s.maxComponents)
+}
+
+func countActivities(m map[string]map[string]audit.Activity) int {
+	n := 0
+	for _, codes := range m {
+		n += len(codes)
+	}
+	return n
 }
 
 // Enrich fills the event's EventTypeName and Area from the catalog or the

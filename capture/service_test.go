@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -595,5 +596,90 @@ func TestCutoffsAndHook(t *testing.T) {
 	}
 	if c := calls[0]; c.old.Version != 0 || c.old.Criteria.Retention != nil || c.new.Version != 1 || c.new.Criteria.Retention == nil {
 		t.Errorf("hook got old %+v new %+v", c.old, c.new)
+	}
+}
+
+// An emitter inventing component ids cannot make the tenant's components
+// (each an index series on OpenSearch) grow without bound: beyond the cap,
+// an event of a new component is refused naming componentId, while
+// components already registered and the catalog's keep being captured.
+func TestRegisteredComponentsAreCapped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	svc := capture.NewService(f.st, f.cat, capture.Options{Clock: f.clock.Now, MaxComponents: 2})
+	for _, comp := range []string{"PAYROLL", "TRAVEL"} {
+		if d := decide(t, svc, event(comp, "THING_DONE")); !d.Captured {
+			t.Fatalf("event of new component %s: %+v", comp, d)
+		}
+	}
+	refused := func(svc *capture.Service, comp string) {
+		t.Helper()
+		ev := event(comp, "THING_DONE")
+		if err := svc.Enrich(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		_, err := svc.Decide(ctx, ev)
+		ie, ok := audit.AsInvalid(err)
+		if !ok || len(ie.Fields) != 1 || ie.Fields[0].Field != "componentId" || !strings.Contains(ie.Fields[0].Message, "2") {
+			t.Errorf("event of a third new component %s: %v, want an invalid-input error naming componentId and the limit", comp, err)
+		}
+	}
+	refused(svc, "EXPENSES")
+	// Another replica counts what is stored.
+	refused(capture.NewService(f.st, f.cat, capture.Options{Clock: f.clock.Now, MaxComponents: 2}), "EXPENSES")
+	acts, err := f.st.ListActivities(ctx, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := acts["EXPENSES"]; ok || len(acts) != 2 {
+		t.Errorf("registered activities %v, want only PAYROLL's and TRAVEL's", acts)
+	}
+	cards, err := svc.Components(ctx, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(cards); n != len(f.cat.Components())+2 {
+		t.Errorf("%d cards, want the catalog's and 2 more", n)
+	}
+	// Registered components, new event types of them, and the catalog's
+	// components are still captured.
+	for _, ev := range []*audit.Event{event("PAYROLL", "THING_DONE"), event("TRAVEL", "OTHER_THING"), event("KMS", "ARTICLE_TRANSLATED"), event("KMS", "ARTICLE_PUBLISHED")} {
+		if d := decide(t, svc, ev); !d.Captured {
+			t.Errorf("event %s/%s: %+v, want captured", ev.ComponentID, ev.EventType, d)
+		}
+	}
+	// Another tenant has its own allowance.
+	ev := event("EXPENSES", "THING_DONE")
+	ev.Tenant = "globex"
+	if d := decide(t, svc, ev); !d.Captured {
+		t.Errorf("globex's first new component: %+v", d)
+	}
+}
+
+// The activities registered automatically are bounded per tenant as well
+// as per component: beyond, new event types are captured but not listed.
+func TestRegisteredActivitiesAreCappedPerTenant(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	svc := capture.NewService(f.st, f.cat, capture.Options{Clock: f.clock.Now, MaxRegistered: 10, MaxActivities: 3})
+	for _, ev := range []*audit.Event{event("KMS", "A_1"), event("KMS", "A_2"), event("CMS", "B_1"), event("CMS", "B_2"), event("PAYROLL", "C_1")} {
+		if d := decide(t, svc, ev); !d.Captured {
+			t.Errorf("event %s/%s: %+v, want captured", ev.ComponentID, ev.EventType, d)
+		}
+	}
+	acts, err := f.st.ListActivities(ctx, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, comp := range []string{"KMS", "CMS", "PAYROLL"} {
+		for _, a := range acts[comp] {
+			codes = append(codes, a.Code)
+		}
+	}
+	// The first activity of a new component is registered even at the cap,
+	// so that the component has a card (the components cap bounds those).
+	if want := []string{"A_1", "A_2", "B_1", "C_1"}; !slices.Equal(codes, want) {
+		t.Errorf("registered %v, want %v", codes, want)
 	}
 }

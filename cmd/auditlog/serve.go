@@ -42,10 +42,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	wf.register(fs)
 	var rf retentionFlags
 	rf.register(fs)
+	var cf captureFlags
+	cf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := envFallbacks(fs, limitEnv); err != nil {
+		return err
+	}
+	if err := envFallbacks(fs, captureEnv); err != nil {
 		return err
 	}
 	if err := wf.envFallbacks(fs); err != nil {
@@ -104,6 +109,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// flags and saved filters in the resolvers, keys in `auditlog keys`.
 	var rec *selfaudit.Recorder // needs the indexer, which needs capture
 	svc := capture.NewService(st, cat, capture.Options{Logger: log,
+		MaxComponents: cf.maxComponents, MaxActivities: cf.maxActivities,
 		OnConfigured: func(ctx context.Context, old, new audit.ComponentConfig) {
 			ret.onConfigured(ctx, old, new)
 			rec.Configured(ctx, old, new)
@@ -172,6 +178,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return err
+}
+
+// captureFlags bound what emitters may add to a tenant's Filter Management.
+type captureFlags struct {
+	maxComponents int
+	maxActivities int
+}
+
+// captureEnv names the environment fallback of every capture flag.
+var captureEnv = map[string]string{
+	"max-components": "AUDITLOG_MAX_COMPONENTS",
+	"max-activities": "AUDITLOG_MAX_ACTIVITIES",
+}
+
+func (c *captureFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&c.maxComponents, "max-components", capture.DefaultMaxComponents,
+		"components a tenant's events may add besides the catalog's; events of more are refused (env AUDITLOG_MAX_COMPONENTS)")
+	fs.IntVar(&c.maxActivities, "max-activities", capture.DefaultMaxActivities,
+		"event types a tenant's events may add to the catalog's; more are captured but not listed (env AUDITLOG_MAX_ACTIVITIES)")
 }
 
 // limitFlags are serve's bounds on requests.
