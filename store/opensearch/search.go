@@ -16,7 +16,9 @@ import (
 const defaultScanPage = 1000
 
 // pitKeepAlive is how long a scan's point in time outlives its last page.
-const pitKeepAlive = "2m"
+// An export may wait up to two minutes for its client to take a page before
+// it reads the next, so the snapshot must live well beyond that.
+const pitKeepAlive = "5m"
 
 // SearchEvents returns one page of the tenant's events with an exact total
 // and the requested facets and histogram.
