@@ -39,6 +39,8 @@ type bench struct {
 	bin string
 	cat *capture.Catalog
 	rep *report
+	// binInfo says which auditlog is measured.
+	binInfo string
 }
 
 func newBench(ctx context.Context, cfg config, progress io.Writer) (*bench, error) {
@@ -51,12 +53,14 @@ func newBench(ctx context.Context, cfg config, progress io.Writer) (*bench, erro
 		b.close()
 		return nil, fmt.Errorf("load activity catalog: %w", err)
 	}
+	b.binInfo = b.bin
 	if b.bin == "" {
 		b.progress("building ./cmd/auditlog")
 		if b.bin, err = buildAuditlog(ctx, tmp); err != nil {
 			b.close()
 			return nil, err
 		}
+		b.binInfo = "built from " + sourceVersion(ctx)
 	}
 	return b, nil
 }
@@ -77,6 +81,7 @@ func (b *bench) progress(format string, args ...any) {
 // a pair fails.
 func (b *bench) run(ctx context.Context) (*report, error) {
 	b.rep = newReport(b.cfg)
+	b.rep.Machine["auditlog"] = b.binInfo
 	var errs []error
 	if b.cfg.wantsOpenSearch() {
 		if err := b.runOpenSearch(ctx); err != nil {

@@ -290,3 +290,17 @@ func listenerPID(port int) (int, error) {
 	}
 	return 0, fmt.Errorf("no readable process holds the listener on port %d", port)
 }
+
+// sourceVersion names the commit of the module's work tree, marked when it
+// has uncommitted changes; "unknown" without git.
+func sourceVersion(ctx context.Context) string {
+	root, err := moduleRoot()
+	if err != nil {
+		return "unknown"
+	}
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty=+uncommitted changes").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return "commit " + strings.TrimSpace(string(out))
+}
