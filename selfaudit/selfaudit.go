@@ -1,9 +1,9 @@
 // Package selfaudit records what people do to auditlog itself — capture
 // configuration changes, flags, saved-filter changes, exports and API key
-// changes — as events of the component AUDITLOG, ingested through the
-// indexer like any module's events, so admins search them in the same
-// Explore view. The caller is the action user; the details carry the change
-// (never a key itself).
+// changes — as events of the component AUDITLOG (capture.ServiceComponent),
+// ingested through the indexer like any module's events, so admins search
+// them in the same Explore view. The caller is the action user; the details
+// carry the change (never a key itself).
 package selfaudit
 
 import (
@@ -14,12 +14,10 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
 )
-
-// Component is the component id of auditlog's own events.
-const Component = "AUDITLOG"
 
 // Activity codes of AUDITLOG, as in the activity catalog.
 const (
@@ -112,7 +110,7 @@ func (r *Recorder) record(ctx context.Context, rec record) {
 		by.Type = audit.UserDashboard
 	}
 	ev := audit.Event{
-		ComponentID: Component,
+		ComponentID: capture.ServiceComponent,
 		Submodule:   rec.area,
 		EventType:   rec.code,
 		Description: rec.description,

@@ -153,8 +153,8 @@ func TestCatalogKnowsEveryActivity(t *testing.T) {
 	for _, code := range []string{selfaudit.ComponentConfigured, selfaudit.EventsFlagged, selfaudit.EventsUnflagged,
 		selfaudit.EventsExported, selfaudit.SavedFilterCreated, selfaudit.SavedFilterUpdated, selfaudit.SavedFilterDeleted,
 		selfaudit.APIKeyCreated, selfaudit.APIKeyRevoked} {
-		if _, ok := cat.Activity(selfaudit.Component, code); !ok {
-			t.Errorf("catalog has no activity %s of %s", code, selfaudit.Component)
+		if _, ok := cat.Activity(capture.ServiceComponent, code); !ok {
+			t.Errorf("catalog has no activity %s of %s", code, capture.ServiceComponent)
 		}
 	}
 }
