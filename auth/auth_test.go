@@ -206,3 +206,39 @@ func TestRoleMatrix(t *testing.T) {
 		t.Error("an emitter limited to KMS must ingest KMS only")
 	}
 }
+
+// A key's user is who every action taken with the key is recorded as
+// (flags, saved filters, the service's own trail): it must be a user an
+// event can hold, by the same rules as an event's users.
+func TestKeyUserFollowsEventRules(t *testing.T) {
+	st := openStore(t)
+	keys := auth.NewKeys(st, nil)
+	long := strings.Repeat("x", 257)
+	for _, tc := range []struct {
+		field string
+		user  audit.User
+	}{
+		{"user.email", audit.User{ID: "u-1", Email: "ann at acme"}},
+		{"user.email", audit.User{ID: "u-1", Email: strings.Repeat("a", 320) + "@acme.example"}},
+		{"user.id", audit.User{ID: long}},
+		{"user.name", audit.User{Name: long}},
+		{"user.type", audit.User{Type: "ROBOT", ID: "u-1"}},
+		{"user.ipAddress", audit.User{ID: "u-1", IPAddress: "localhost"}},
+	} {
+		p := viewer
+		p.User = tc.user
+		_, _, err := keys.Create(context.Background(), p)
+		ie, ok := audit.AsInvalid(err)
+		if !ok || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.field {
+			t.Errorf("user %+v: Create = %v, want an invalid-input error naming %s", tc.user, err, tc.field)
+		}
+	}
+	if list, err := keys.List(context.Background(), ""); err != nil || len(list) != 0 {
+		t.Errorf("%d keys stored for invalid users (%v)", len(list), err)
+	}
+	p := viewer
+	p.User = audit.User{Name: strings.Repeat("é", 256), Email: "Ann.Lee+audit@acme.example"}
+	if _, _, err := keys.Create(context.Background(), p); err != nil {
+		t.Errorf("a user at the bounds: %v", err)
+	}
+}

@@ -64,8 +64,9 @@ func HashKey(key string) string {
 
 // Keys creates, lists and revokes API keys.
 type Keys struct {
-	store store.KeyStore
-	now   func() time.Time
+	store     store.KeyStore
+	now       func() time.Time
+	validator *audit.Validator
 }
 
 // NewKeys returns a Keys service over ks; clock may be nil for time.Now.
@@ -73,17 +74,17 @@ func NewKeys(ks store.KeyStore, clock func() time.Time) *Keys {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Keys{store: ks, now: clock}
+	return &Keys{store: ks, now: clock, validator: audit.NewValidator()}
 }
 
 // Create stores a new key for p and returns the key itself, which is shown
 // this once and never stored, with its stored record.
 func (k *Keys) Create(ctx context.Context, p audit.Principal) (string, audit.APIKey, error) {
-	if err := validPrincipal(p); err != nil {
-		return "", audit.APIKey{}, err
-	}
 	if p.User.Type == "" {
 		p.User.Type = audit.UserDashboard
+	}
+	if err := k.validPrincipal(p); err != nil {
+		return "", audit.APIKey{}, err
 	}
 	plain, err := NewKey()
 	if err != nil {
@@ -97,8 +98,12 @@ func (k *Keys) Create(ctx context.Context, p audit.Principal) (string, audit.API
 	return plain, rec, nil
 }
 
-func validPrincipal(p audit.Principal) error {
+func (k *Keys) validPrincipal(p audit.Principal) error {
 	var fields []audit.FieldError
+	// Every action taken with the key is recorded with its user as an
+	// event's user (flags, the service's own trail): the user must follow
+	// the rules of one, or those records would be refused.
+	fields = append(fields, k.userErrors(p.User)...)
 	if !audit.ValidTenant(p.Tenant) {
 		fields = append(fields, audit.FieldError{Field: "tenant", Message: "must be lower-case letters, digits or '-'"})
 	}
@@ -117,6 +122,32 @@ func validPrincipal(p audit.Principal) error {
 		return &audit.InvalidError{Fields: fields}
 	}
 	return nil
+}
+
+// userErrors returns what is wrong with u as an event's user, with fields
+// named "user.<field>".
+func (k *Keys) userErrors(u audit.User) []audit.FieldError {
+	// The one place the rules live is event validation: check an event
+	// that is valid but for its action user.
+	probe := audit.Event{
+		ID: "probe", Tenant: "probe", ComponentID: "PROBE", EventType: "PROBE", Priority: audit.PriorityLow,
+		Status: audit.StatusSuccess, ActionUser: u, OccurredAt: k.now(),
+	}
+	err := k.validator.Event(&probe, k.now())
+	if err == nil {
+		return nil
+	}
+	ie, ok := audit.AsInvalid(err)
+	if !ok {
+		return []audit.FieldError{{Field: "user", Message: err.Error()}}
+	}
+	var fields []audit.FieldError
+	for _, f := range ie.Fields {
+		if rest, ok := strings.CutPrefix(f.Field, "actionUser."); ok {
+			fields = append(fields, audit.FieldError{Field: "user." + rest, Message: f.Message})
+		}
+	}
+	return fields
 }
 
 // List returns the keys of a tenant, or of every tenant when tenant is "",

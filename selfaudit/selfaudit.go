@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
@@ -124,6 +125,14 @@ func (r *Recorder) record(ctx context.Context, rec record) {
 	// component restriction (the caller's key may be limited to others).
 	p := audit.Principal{Tenant: rec.tenant, User: by}
 	res := r.ix.IngestOwn(ctx, p, []audit.Event{ev})[0]
+	if fixed, ok := sanitised(ev, res.Err); ok {
+		// A user no event can hold (a key made before key users were
+		// checked): record the action with what can be kept of the user.
+		r.log.WarnContext(ctx, "self-audit: user fields cut or dropped to record the action",
+			"tenant", rec.tenant, "event_type", rec.code, "err", res.Err)
+		ev, p.User = fixed, fixed.ActionUser
+		res = r.ix.IngestOwn(ctx, p, []audit.Event{ev})[0]
+	}
 	log := r.log.With("tenant", rec.tenant, "event_type", rec.code, "event_id", res.ID)
 	switch {
 	case res.Err != nil:
@@ -257,6 +266,61 @@ func (r *Recorder) keyChange(ctx context.Context, by audit.User, key audit.APIKe
 		target:      &owner,
 		details:     details,
 	})
+}
+
+// sanitised returns ev with the user fields that err says are invalid cut
+// short or dropped, and false when err is not only about user fields.
+func sanitised(ev audit.Event, err error) (audit.Event, bool) {
+	ie, ok := audit.AsInvalid(err)
+	if !ok {
+		return ev, false
+	}
+	if ev.TargetUser != nil {
+		tu := *ev.TargetUser
+		ev.TargetUser = &tu
+	}
+	for _, f := range ie.Fields {
+		var u *audit.User
+		name, isAction := strings.CutPrefix(f.Field, "actionUser.")
+		if isAction {
+			u = &ev.ActionUser
+		} else if name, ok = strings.CutPrefix(f.Field, "targetUser."); ok && ev.TargetUser != nil {
+			u = ev.TargetUser
+		} else {
+			return ev, false
+		}
+		switch name {
+		case "type":
+			u.Type = audit.UserDashboard
+		case "email":
+			if u.Name == "" { // keep who it was, as a name
+				u.Name = shorten(u.Email)
+			}
+			u.Email = ""
+		case "ipAddress":
+			u.IPAddress = ""
+		case "accountStatus":
+			u.AccountStatus = ""
+		case "id":
+			u.ID = shorten(u.ID)
+		case "name":
+			u.Name = shorten(u.Name)
+		case "userAgent":
+			u.UserAgent = shorten(u.UserAgent)
+		default:
+			return ev, false
+		}
+	}
+	return ev, true
+}
+
+// shorten cuts s to well within every bound of a user's text fields.
+func shorten(s string) string {
+	const keep = 128
+	if r := []rune(s); len(r) > keep {
+		return string(r[:keep]) + "…"
+	}
+	return s
 }
 
 func savedFilterDetails(f audit.SavedFilter) map[string]any {

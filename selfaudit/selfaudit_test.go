@@ -262,3 +262,32 @@ func TestTrailCannotBeTurnedOff(t *testing.T) {
 		t.Errorf("AUDITLOG events after the refused change: %+v, want the unflag", evs)
 	}
 }
+
+// TestBadlyFormedUsersAreSanitisedNotDropped: a key made before key users
+// were checked may carry a user no event can hold (a malformed email, an
+// overlong name). What it does is still recorded, with what can be kept of
+// the user; the target user likewise.
+func TestBadlyFormedUsersAreSanitisedNotDropped(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	long := strings.Repeat("n", 300)
+	p := audit.Principal{Tenant: "acme", Role: audit.RoleViewer, KeyID: "key_OLD",
+		User: audit.User{Type: audit.UserDashboard, ID: "u-old", Name: long, Email: "old user at acme", IPAddress: "not an ip"}}
+	e.rec.Flagged(ctx, p, []string{"evt-1"}, "")
+	ev := e.one(t, "acme")
+	u := ev.ActionUser
+	if ev.EventType != "EVENTS_FLAGGED" || u.ID != "u-old" || u.Email != "" || u.IPAddress != "" ||
+		!strings.HasPrefix(long, strings.TrimSuffix(u.Name, "…")) || len([]rune(u.Name)) > 256 {
+		t.Errorf("recorded %s by %+v, want the flag by u-old with a cut name and without the malformed email and IP address", ev.EventType, u)
+	}
+
+	// A key whose owner is badly formed: its revocation is recorded, the
+	// malformed email kept as the name when there is no other.
+	owner := audit.User{Type: audit.UserDashboard, Email: "svc at acme"}
+	key := audit.APIKey{ID: "key_OLD", Principal: audit.Principal{Tenant: "globex", Role: audit.RoleEmitter, User: owner, KeyID: "key_OLD"}}
+	e.rec.KeyRevoked(ctx, audit.User{Type: audit.UserSystem, ID: "cli:root"}, key)
+	ev = e.one(t, "globex")
+	if ev.EventType != "API_KEY_REVOKED" || ev.TargetUser == nil || ev.TargetUser.Email != "" || ev.TargetUser.Name != "svc at acme" {
+		t.Errorf("recorded %s with target %+v, want the revocation with the email as the name", ev.EventType, ev.TargetUser)
+	}
+}
