@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 )
 
@@ -131,12 +130,14 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("%s has no saved filter named %q in tenant %s", *owner, *saved, *tenant)
 		}
 	}
-	cat, err := capture.LoadCatalog()
+	// Exports are in the tenant's own trail, as those of the API are.
+	tr, err := openTrail(st, log)
 	if err != nil {
-		return fmt.Errorf("load activity catalog: %w", err)
+		return err
 	}
+	defer tr.close()
 	// Expired events are never exported, even before they are deleted.
-	cutoffs, err := capture.NewService(st, cat, capture.Options{Logger: log}).Cutoffs(ctx, *tenant)
+	cutoffs, err := tr.capture.Cutoffs(ctx, *tenant)
 	if err != nil {
 		return fmt.Errorf("retention cutoffs: %w", err)
 	}
@@ -169,6 +170,8 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			err = cerr
 		}
 	}
+	p := audit.Principal{Tenant: *tenant, User: operator("export")}
+	tr.audit.Exported(ctx, p, export.Request{Filter: &q.Filter, Order: q.Order}, rows, err == nil)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/user"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/selfaudit"
+	"github.com/auditlog/auditlog/store"
 )
 
 const keysUsage = `usage:
@@ -82,7 +84,7 @@ func keysCreate(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []st
 	if err != nil {
 		return fmt.Errorf("create key: %w", err)
 	}
-	kt.audit.KeyCreated(ctx, operator(), rec)
+	kt.audit.KeyCreated(ctx, operator("keys"), rec)
 	fmt.Fprintf(stdout, "created key %s: tenant %s, role %s, user %s\n", rec.ID, p.Tenant, p.Role, userLabel(p.User))
 	fmt.Fprintln(stdout, "the key is shown once, below; keep it secret:")
 	fmt.Fprintln(stdout, plain)
@@ -134,7 +136,7 @@ func keysRevoke(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []st
 		return fmt.Errorf("key %s revoked, but reading it back to record the change failed: %w", id, err)
 	}
 	if i := slices.IndexFunc(keys, func(k audit.APIKey) bool { return k.ID == id }); i >= 0 {
-		kt.audit.KeyRevoked(ctx, operator(), keys[i])
+		kt.audit.KeyRevoked(ctx, operator("keys"), keys[i])
 	}
 	fmt.Fprintf(stdout, "revoked key %s; servers refuse it within %s\n", fs.Arg(0), auth.DefaultCacheTTL)
 	return nil
@@ -159,29 +161,52 @@ func openKeys(ctx context.Context, sf *storeFlags, stderr io.Writer) (keyTool, e
 	if err != nil {
 		return keyTool{}, err
 	}
-	cat, err := capture.LoadCatalog()
+	tr, err := openTrail(st, log)
 	if err != nil {
 		st.Close()
-		return keyTool{}, fmt.Errorf("load activity catalog: %w", err)
+		return keyTool{}, err
 	}
-	ix := indexer.New(st, capture.NewService(st, cat, capture.Options{Logger: log}), indexer.Options{Logger: log})
 	return keyTool{
 		keys:  auth.NewKeys(st, nil),
-		audit: selfaudit.New(ix, selfaudit.Options{Logger: log}),
+		audit: tr.audit,
 		close: func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := ix.Close(ctx); err != nil {
-				log.Error("indexer drain", "err", err)
-			}
+			tr.close()
 			st.Close()
 		},
 	}, nil
 }
 
-// operator is who runs a keys command, for the service's own trail: the
-// command line has no API key, so the OS user and host stand in for one.
-func operator() audit.User {
+// trail is how a command writes the service's own trail: capture and an
+// indexer over the store, and a recorder ingesting through them.
+type trail struct {
+	capture *capture.Service
+	audit   *selfaudit.Recorder
+	ix      *indexer.Indexer
+	log     *slog.Logger
+}
+
+func openTrail(st store.Store, log *slog.Logger) (*trail, error) {
+	cat, err := capture.LoadCatalog()
+	if err != nil {
+		return nil, fmt.Errorf("load activity catalog: %w", err)
+	}
+	svc := capture.NewService(st, cat, capture.Options{Logger: log})
+	ix := indexer.New(st, svc, indexer.Options{Logger: log})
+	return &trail{capture: svc, audit: selfaudit.New(ix, selfaudit.Options{Logger: log}), ix: ix, log: log}, nil
+}
+
+// close writes what is queued; the store stays open.
+func (t *trail) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := t.ix.Close(ctx); err != nil {
+		t.log.Error("indexer drain", "err", err)
+	}
+}
+
+// operator is who runs a command, for the service's own trail: the command
+// line has no API key, so the OS user and host stand in for one.
+func operator(command string) audit.User {
 	name := os.Getenv("USER")
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
@@ -193,7 +218,7 @@ func operator() audit.User {
 	if host == "" {
 		host = "unknown-host"
 	}
-	return audit.User{Type: audit.UserSystem, ID: "cli:" + name + "@" + host, Name: "auditlog keys (" + name + " on " + host + ")"}
+	return audit.User{Type: audit.UserSystem, ID: "cli:" + name + "@" + host, Name: "auditlog " + command + " (" + name + " on " + host + ")"}
 }
 
 func userLabel(u audit.User) string {

@@ -196,3 +196,42 @@ func TestExport(t *testing.T) {
 		t.Errorf("export of an empty tenant: %d rows, complete=%v, %v", n, complete, err)
 	}
 }
+
+// TestExportIsAudited: an export from the command line is in the tenant's
+// own trail like one downloaded through the API, done by the CLI operator,
+// with what was asked for and how many rows were written.
+func TestExportIsAudited(t *testing.T) {
+	dir := t.TempDir()
+	runCmd(t, "seed", "--data-dir", dir, "--events", "50", "--tenant", "demo", "--until", "2025-06-30")
+	file := filepath.Join(dir, "kms.csv")
+	runCmd(t, "export", "--data-dir", dir, "--tenant", "demo", "--component", "KMS", "--log-level", "error", "-o", file)
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _, err := export.Verify(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "auditlog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	page, err := st.SearchEvents(t.Context(), audit.Query{Tenant: "demo", Limit: 10, Filter: audit.Filter{Components: []string{"AUDITLOG"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Events) != 1 {
+		t.Fatalf("%d AUDITLOG events after the export, want 1: %+v", len(page.Events), page.Events)
+	}
+	ev := page.Events[0]
+	details, _ := json.Marshal(ev.Details)
+	if ev.EventType != "EVENTS_EXPORTED" || ev.Status != audit.StatusSuccess || ev.ActionUser.Type != audit.UserSystem ||
+		!strings.HasPrefix(ev.ActionUser.ID, "cli:") || ev.Details["rows"] != float64(rows) ||
+		!strings.Contains(string(details), `"components":["KMS"]`) {
+		t.Errorf("recorded %s %s by %+v, details %s; want the export of %d KMS rows by the CLI operator", ev.EventType, ev.Status, ev.ActionUser, details, rows)
+	}
+}
