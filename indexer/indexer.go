@@ -25,6 +25,7 @@ const (
 	DefaultMaxWait       = 2 * time.Millisecond
 	DefaultQueue         = 256
 	DefaultStatsInterval = time.Second
+	DefaultWriteTimeout  = 30 * time.Second
 )
 
 // ErrClosed is the error of events ingested after Close.
@@ -49,6 +50,10 @@ type Options struct {
 	Queue int
 	// StatsInterval is how often capture counters are flushed to the store.
 	StatsInterval time.Duration
+	// WriteTimeout bounds each store write (one batch of events, one flush
+	// of capture counters), so that a hung store fails its writes instead
+	// of parking the writers, and with them every caller, for ever.
+	WriteTimeout time.Duration
 	// Clock stamps IngestedAt and judges validity; time.Now when nil.
 	Clock func() time.Time
 	// Logger receives write-path failures; slog.Default() when nil.
@@ -92,10 +97,16 @@ type Indexer struct {
 	opts      Options
 	log       *slog.Logger
 
-	// mu guards closed and sends on queue, so nothing is sent after close.
-	mu     sync.RWMutex
-	closed bool
-	queue  chan []item
+	// mu guards sends on queue: senders hold it for reading, Close takes
+	// it to close queue, so nothing is sent after that.
+	mu    sync.RWMutex
+	queue chan []item
+	// closing is closed first by Close, so that a sender waiting for room
+	// in the queue gives up instead of holding mu against Close.
+	closing   chan struct{}
+	closeOnce sync.Once
+	// hooks are set by tests only.
+	hooks hooks
 
 	writeCtx     context.Context
 	cancelWrites context.CancelFunc
@@ -105,6 +116,13 @@ type Indexer struct {
 
 	batches atomic.Int64
 	events  atomic.Int64
+}
+
+// hooks let tests see where Ingest calls are without sleeping: waiting is
+// called with mu held before a call waits for room in the queue, queued
+// once its events are in the queue.
+type hooks struct {
+	waiting, queued func()
 }
 
 // item is one captured event waiting for its write.
@@ -169,6 +187,9 @@ func New(st store.EventStore, c *capture.Service, opts Options) *Indexer {
 	if opts.StatsInterval <= 0 {
 		opts.StatsInterval = DefaultStatsInterval
 	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = DefaultWriteTimeout
+	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
@@ -186,6 +207,7 @@ func New(st store.EventStore, c *capture.Service, opts Options) *Indexer {
 		opts:      opts,
 		log:       log,
 		queue:     make(chan []item, opts.Queue),
+		closing:   make(chan struct{}),
 		stopStats: make(chan struct{}),
 		statsDone: make(chan struct{}),
 	}
@@ -304,14 +326,24 @@ func (ix *Indexer) prepare(ctx context.Context, p audit.Principal, ev audit.Even
 func (ix *Indexer) enqueue(ctx context.Context, items []item) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.closed {
+	select {
+	case <-ix.closing:
 		return ErrClosed
+	default:
+	}
+	if ix.hooks.waiting != nil {
+		ix.hooks.waiting()
 	}
 	select {
 	case ix.queue <- items:
+		if ix.hooks.queued != nil {
+			ix.hooks.queued()
+		}
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("not queued: %w", ctx.Err())
+	case <-ix.closing:
+		return ErrClosed
 	}
 }
 
@@ -383,7 +415,9 @@ func (ix *Indexer) write(batch []item) {
 		events[i] = batch[i].ev
 	}
 	start := time.Now()
-	res, err := ix.st.WriteEvents(ix.writeCtx, events)
+	ctx, cancel := context.WithTimeout(ix.writeCtx, ix.opts.WriteTimeout)
+	res, err := ix.st.WriteEvents(ctx, events)
+	cancel()
 	if err == nil && len(res) != len(events) {
 		err = fmt.Errorf("store returned %d results for %d events", len(res), len(events))
 	}
@@ -419,9 +453,11 @@ func (ix *Indexer) runStatsFlusher() {
 	for {
 		select {
 		case <-t.C:
-			if err := ix.capture.FlushStats(ix.writeCtx); err != nil {
+			ctx, cancel := context.WithTimeout(ix.writeCtx, ix.opts.WriteTimeout)
+			if err := ix.capture.FlushStats(ctx); err != nil {
 				ix.log.Warn("flush capture stats", "err", err)
 			}
+			cancel()
 		case <-ix.stopStats:
 			return
 		}
@@ -429,15 +465,19 @@ func (ix *Indexer) runStatsFlusher() {
 }
 
 // Close stops accepting events, writes every queued event and flushes the
-// capture counters. If ctx ends first, writes in flight are cancelled and
-// their callers get errors.
+// capture counters. Ingest calls still waiting for room in the queue get
+// ErrClosed. If ctx ends first, writes in flight are cancelled and their
+// callers get errors. Only the first call closes; later ones return nil.
 func (ix *Indexer) Close(ctx context.Context) error {
-	ix.mu.Lock()
-	if ix.closed {
-		ix.mu.Unlock()
+	first := false
+	ix.closeOnce.Do(func() { first = true })
+	if !first {
 		return nil
 	}
-	ix.closed = true
+	// Senders blocked on a full queue hold mu for reading: release them
+	// before taking it, or Close would wait as long as the store hangs.
+	close(ix.closing)
+	ix.mu.Lock()
 	close(ix.queue)
 	ix.mu.Unlock()
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -27,9 +28,23 @@ type fixture struct {
 	st  *sqlite.Store
 	cap *capture.Service
 	ix  *indexer.Indexer
+	// gate holds the indexer's writes, in fixtures made by newGatedFixture.
+	gate *gatedStore
 }
 
 func newFixture(t testing.TB, opts indexer.Options) *fixture {
+	t.Helper()
+	return buildFixture(t, opts, false)
+}
+
+// newGatedFixture's indexer writes through f.gate, which holds every write
+// until the test opens it.
+func newGatedFixture(t testing.TB, opts indexer.Options) *fixture {
+	t.Helper()
+	return buildFixture(t, opts, true)
+}
+
+func buildFixture(t testing.TB, opts indexer.Options, gated bool) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "audit.db"))
 	if err != nil {
@@ -45,14 +60,80 @@ func newFixture(t testing.TB, opts indexer.Options) *fixture {
 	if opts.Clock == nil {
 		opts.Clock = clock
 	}
-	f.ix = indexer.New(st, f.cap, opts)
+	var events store.EventStore = st
+	if gated {
+		f.gate = newGatedStore(st)
+		events = f.gate
+	}
+	f.ix = indexer.New(events, f.cap, opts)
 	t.Cleanup(func() {
 		if err := f.ix.Close(context.Background()); err != nil {
 			t.Errorf("close indexer: %v", err)
 		}
 		st.Close()
 	})
+	if gated {
+		t.Cleanup(f.gate.Open) // runs first: Close must not wait on the gate
+	}
 	return f
+}
+
+// gatedStore holds every WriteEvents call until Open is called or the
+// write's context ends (then it fails with the context's error), and
+// reports each call on entered as it arrives.
+type gatedStore struct {
+	store.EventStore
+	open     chan struct{}
+	openOnce sync.Once
+	entered  chan write
+}
+
+// write is one store call as a wrapper saw it arrive.
+type write struct {
+	ids         []string
+	at          time.Time
+	deadline    time.Time
+	hasDeadline bool
+}
+
+func arrived(ctx context.Context, events []audit.Event) write {
+	w := write{at: time.Now()}
+	w.deadline, w.hasDeadline = ctx.Deadline()
+	for _, ev := range events {
+		w.ids = append(w.ids, ev.ID)
+	}
+	return w
+}
+
+func newGatedStore(st store.EventStore) *gatedStore {
+	return &gatedStore{EventStore: st, open: make(chan struct{}), entered: make(chan write, 1000)}
+}
+
+// Open lets held and later writes through.
+func (g *gatedStore) Open() { g.openOnce.Do(func() { close(g.open) }) }
+
+func (g *gatedStore) WriteEvents(ctx context.Context, events []audit.Event) ([]store.WriteResult, error) {
+	g.entered <- arrived(ctx, events)
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return g.EventStore.WriteEvents(ctx, events)
+}
+
+// checkDeadline checks that w's context ended timeout after the write was
+// started: not before begin (taken before the call that caused it) plus
+// timeout, nor after the store saw it plus timeout.
+func checkDeadline(t *testing.T, w write, begin time.Time, timeout time.Duration) {
+	t.Helper()
+	if !w.hasDeadline {
+		t.Fatalf("store called without a deadline, want one %s away", timeout)
+	}
+	if w.deadline.Before(begin.Add(timeout)) || w.deadline.After(w.at.Add(timeout)) {
+		t.Fatalf("store called with deadline %s, want %s after the write started (between %s and %s)",
+			w.deadline, timeout, begin.Add(timeout), w.at.Add(timeout))
+	}
 }
 
 func event(id string) audit.Event {
@@ -324,6 +405,122 @@ func TestCallerCancellation(t *testing.T) {
 	}
 	if n := stored(t, f.st, "acme"); n != 10 {
 		t.Errorf("%d events stored, want 10", n)
+	}
+}
+
+// A store that hangs fails each write once WriteTimeout passed instead of
+// parking the writer, and every caller queued behind it, for ever.
+func TestHungStoreWritesTimeOut(t *testing.T) {
+	const timeout = time.Millisecond
+	f := newGatedFixture(t, indexer.Options{WriteTimeout: timeout}) // never opened
+	for _, id := range []string{"hung-1", "hung-2"} {
+		begin := time.Now()
+		done := make(chan indexer.Result, 1)
+		go func() { done <- f.ix.Ingest(context.Background(), emitter, []audit.Event{event(id)})[0] }()
+		w := <-f.gate.entered // the second one arrives only if the writer got free
+		if !w.hasDeadline {
+			f.gate.Open() // let the write through so the test ends
+		}
+		checkDeadline(t, w, begin, timeout)
+		if r := <-done; r.ID != id || r.Captured || !errors.Is(r.Err, context.DeadlineExceeded) {
+			t.Errorf("event written to a hung store: %+v, want id %s and a deadline error", r, id)
+		}
+	}
+	if n := stored(t, f.st, "acme"); n != 0 {
+		t.Errorf("%d events stored", n)
+	}
+}
+
+// Without WriteTimeout, a write may take 30 seconds.
+func TestDefaultWriteTimeout(t *testing.T) {
+	f := newGatedFixture(t, indexer.Options{})
+	f.gate.Open()
+	begin := time.Now()
+	if r := f.ix.Ingest(context.Background(), emitter, []audit.Event{event("e-1")})[0]; r.Err != nil || !r.Captured {
+		t.Fatalf("ingest: %+v", r)
+	}
+	checkDeadline(t, <-f.gate.entered, begin, 30*time.Second)
+}
+
+// statsRecorder reports every AddCaptureStats call on calls.
+type statsRecorder struct {
+	store.ComponentStore
+	calls chan write
+}
+
+func (s statsRecorder) AddCaptureStats(ctx context.Context, tenant, componentID string, version int64, delta audit.CaptureStats) error {
+	select {
+	case s.calls <- arrived(ctx, nil):
+	default:
+	}
+	return s.ComponentStore.AddCaptureStats(ctx, tenant, componentID, version, delta)
+}
+
+// Capture counters are flushed under WriteTimeout too: a hung store does
+// not park the flusher, which Close waits for.
+func TestStatsFlushHasWriteTimeout(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cat, err := capture.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := statsRecorder{ComponentStore: st, calls: make(chan write, 10)}
+	clock := func() time.Time { return now }
+	const timeout = time.Hour // far from Close's own grace period
+	ix := indexer.New(st, capture.NewService(rec, cat, capture.Options{Clock: clock}),
+		indexer.Options{Clock: clock, StatsInterval: time.Millisecond, WriteTimeout: timeout})
+	defer ix.Close(context.Background())
+
+	begin := time.Now()
+	if r := ix.Ingest(context.Background(), emitter, []audit.Event{event("e-1")})[0]; r.Err != nil || !r.Captured {
+		t.Fatalf("ingest: %+v", r)
+	}
+	checkDeadline(t, <-rec.calls, begin, timeout) // the flusher's, before Close
+}
+
+// Close returns even while an Ingest call waits for room in a queue that a
+// hung store keeps full: that call gets ErrClosed, and the writes in flight
+// are cancelled once Close's ctx ends.
+func TestCloseReleasesCallersWaitingForTheQueue(t *testing.T) {
+	f := newGatedFixture(t, indexer.Options{Queue: 1, MaxBatch: 1, WriteTimeout: time.Hour})
+	waiting := make(chan struct{}, 3)
+	indexer.SetQueueHooks(f.ix, func() { waiting <- struct{}{} }, nil)
+	results := make(chan indexer.Result, 3)
+	ingest := func(id string) {
+		go func() { results <- f.ix.Ingest(context.Background(), emitter, []audit.Event{event(id)})[0] }()
+	}
+	ingest("in-flight")
+	<-f.gate.entered // the writer is stuck in the store
+	ingest("late-1")
+	ingest("late-2")
+	for range 3 {
+		<-waiting
+	}
+	// One late call took the queue's only slot; the other holds the lock
+	// while it waits for room that the stuck writer never makes.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := f.ix.Close(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Close with a cancelled ctx: %v, want context.Canceled", err)
+	}
+	var closed, cancelled []string
+	for range 3 {
+		r := <-results
+		switch {
+		case errors.Is(r.Err, indexer.ErrClosed):
+			closed = append(closed, r.ID)
+		case errors.Is(r.Err, context.Canceled):
+			cancelled = append(cancelled, r.ID)
+		default:
+			t.Errorf("result %+v, want ErrClosed or context.Canceled", r)
+		}
+	}
+	if len(closed) != 1 || len(cancelled) != 2 || !slices.Contains(cancelled, "in-flight") {
+		t.Errorf("closed %v, cancelled %v; want the waiting call closed, the written and the queued one cancelled", closed, cancelled)
 	}
 }
 
