@@ -357,54 +357,100 @@ func TestEmitterLimitedToItsComponents(t *testing.T) {
 	}
 }
 
-// A caller that gives up does not lose or corrupt other callers' writes;
-// its own events are stored at most once, and retrying them is safe.
+// A caller that gives up gets ctx's error for its unacknowledged events,
+// whether they were in a write in progress or still queued; other callers'
+// writes are not lost; its events are stored at most once, and retrying
+// them with the ids it got is safe.
 func TestCallerCancellation(t *testing.T) {
-	// A batch stays open long enough that the cancelled caller's events
-	// are most likely still queued when it leaves.
-	f := newFixture(t, indexer.Options{MaxBatch: 10, MaxWait: 300 * time.Millisecond})
-	ctx := context.Background()
-
-	leaving, cancel := context.WithCancel(ctx)
-	var left []audit.Event
-	for i := range 3 {
-		left = append(left, event(fmt.Sprintf("left-%d", i)))
+	left := func() []audit.Event {
+		var evs []audit.Event
+		for i := range 3 {
+			evs = append(evs, event(fmt.Sprintf("left-%d", i)))
+		}
+		return evs
 	}
-	done := make(chan []indexer.Result)
-	go func() { done <- f.ix.Ingest(leaving, emitter, left) }()
-	time.Sleep(50 * time.Millisecond) // let it queue; correctness does not depend on it
-	cancel()
-	leftResults := <-done
-	t.Logf("cancelled caller's results: %+v", leftResults)
-	for i, r := range leftResults {
-		switch {
-		case r.ID != left[i].ID,
-			r.Err == nil && !r.Captured,
-			r.Err != nil && !errors.Is(r.Err, context.Canceled):
-			t.Errorf("cancelled caller's result %d: %+v", i, r)
+	// leave ingests events, cancels once reached(), and checks the results.
+	leave := func(t *testing.T, f *fixture, evs []audit.Event, reached func()) []indexer.Result {
+		t.Helper()
+		leaving, cancel := context.WithCancel(context.Background())
+		done := make(chan []indexer.Result, 1)
+		go func() { done <- f.ix.Ingest(leaving, emitter, evs) }()
+		reached()
+		cancel()
+		rs := <-done
+		checkCancelled(t, rs, evs)
+		return rs
+	}
+	// retry ingests evs again: every one was stored by the first attempt.
+	retry := func(t *testing.T, f *fixture, evs []audit.Event) {
+		t.Helper()
+		for i, r := range f.ix.Ingest(context.Background(), emitter, evs) {
+			if r.Err != nil || !r.Captured || !r.Duplicate {
+				t.Errorf("retry %d: %+v, want a duplicate of the first attempt's event", i, r)
+			}
 		}
 	}
 
-	var stay []audit.Event
-	for i := range 7 {
-		stay = append(stay, event(fmt.Sprintf("stay-%d", i)))
-	}
-	for i, r := range f.ix.Ingest(ctx, emitter, stay) {
-		if r.Err != nil || !r.Captured || r.Duplicate {
-			t.Errorf("other caller's event %d: %+v", i, r)
-		}
-	}
+	t.Run("in a write in progress", func(t *testing.T) {
+		f := newGatedFixture(t, indexer.Options{})
+		evs := left()
+		rs := leave(t, f, evs, func() {
+			if w := <-f.gate.entered; len(w.ids) != len(evs) {
+				t.Fatalf("write of %v, want the leaving caller's %d events", w.ids, len(evs))
+			}
+		})
+		f.gate.Open() // the write completes after the caller left
 
-	// The leaver retries with the ids it got: each of its events ends up
-	// stored exactly once, whether the first attempt reached the store or not.
-	retry := f.ix.Ingest(ctx, emitter, left)
-	for i, r := range retry {
-		if r.Err != nil || !r.Captured {
-			t.Errorf("retry %d: %+v", i, r)
+		var stay []audit.Event
+		for i := range 7 {
+			stay = append(stay, event(fmt.Sprintf("stay-%d", i)))
 		}
+		for i, r := range f.ix.Ingest(context.Background(), emitter, stay) {
+			if r.Err != nil || !r.Captured || r.Duplicate {
+				t.Errorf("other caller's event %d: %+v", i, r)
+			}
+		}
+		// The late acknowledgement did not touch the results already returned.
+		checkCancelled(t, rs, evs)
+		retry(t, f, evs)
+		if n := stored(t, f.st, "acme"); n != 10 {
+			t.Errorf("%d events stored, want 10", n)
+		}
+	})
+
+	t.Run("still queued", func(t *testing.T) {
+		f := newGatedFixture(t, indexer.Options{})
+		queued := make(chan struct{}, 2)
+		indexer.SetQueueHooks(f.ix, nil, func() { queued <- struct{}{} })
+		other := make(chan []indexer.Result, 1)
+		go func() { other <- f.ix.Ingest(context.Background(), emitter, []audit.Event{event("other-1")}) }()
+		<-queued
+		<-f.gate.entered // the other caller's write holds the writer
+		evs := left()
+		leave(t, f, evs, func() { <-queued })
+		f.gate.Open()
+		if r := (<-other)[0]; r.Err != nil || !r.Captured || r.Duplicate {
+			t.Errorf("other caller's event: %+v", r)
+		}
+		// Queued events are written even though their caller left.
+		retry(t, f, evs)
+		if n := stored(t, f.st, "acme"); n != 4 {
+			t.Errorf("%d events stored, want 4", n)
+		}
+	})
+}
+
+// checkCancelled checks the results of a caller that left before its
+// events were acknowledged: each keeps its id and reports the cancellation.
+func checkCancelled(t *testing.T, rs []indexer.Result, evs []audit.Event) {
+	t.Helper()
+	if len(rs) != len(evs) {
+		t.Fatalf("%d results for %d events", len(rs), len(evs))
 	}
-	if n := stored(t, f.st, "acme"); n != 10 {
-		t.Errorf("%d events stored, want 10", n)
+	for i, r := range rs {
+		if r.ID != evs[i].ID || r.Captured || !errors.Is(r.Err, context.Canceled) {
+			t.Errorf("cancelled caller's result %d: %+v, want id %s and context.Canceled", i, r, evs[i].ID)
+		}
 	}
 }
 
