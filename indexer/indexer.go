@@ -375,6 +375,8 @@ func (ix *Indexer) runWriter() {
 
 // collect adds queued events to pending until the batch is full and, if
 // wait is set, until MaxWait passed; otherwise only what is queued now.
+// Events already queued always join a batch that has room, even once
+// MaxWait passed, so a backlog is written in full batches.
 func (ix *Indexer) collect(pending []item, wait bool) ([]item, bool) {
 	var timeout <-chan time.Time
 	if wait {
@@ -383,17 +385,17 @@ func (ix *Indexer) collect(pending []item, wait bool) ([]item, bool) {
 		timeout = t.C
 	}
 	for len(pending) < ix.opts.MaxBatch {
-		if !wait {
-			select {
-			case chunk, ok := <-ix.queue:
-				if !ok {
-					return pending, false
-				}
-				pending = append(pending, chunk...)
-				continue
-			default:
-				return pending, true
+		select {
+		case chunk, ok := <-ix.queue:
+			if !ok {
+				return pending, false
 			}
+			pending = append(pending, chunk...)
+			continue
+		default:
+		}
+		if !wait {
+			return pending, true
 		}
 		select {
 		case chunk, ok := <-ix.queue:

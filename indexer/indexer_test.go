@@ -162,6 +162,13 @@ func stored(t *testing.T, st store.EventStore, tenant string) int64 {
 // returns their results.
 func concurrentSingles(t *testing.T, ix *indexer.Indexer, n int) []indexer.Result {
 	t.Helper()
+	return startSingles(t, ix, n)()
+}
+
+// startSingles starts n single-event calls at once and returns a function
+// that waits for them and returns their results.
+func startSingles(t *testing.T, ix *indexer.Indexer, n int) func() []indexer.Result {
+	t.Helper()
 	results := make([]indexer.Result, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -181,8 +188,10 @@ func concurrentSingles(t *testing.T, ix *indexer.Indexer, n int) []indexer.Resul
 		}()
 	}
 	close(start)
-	wg.Wait()
-	return results
+	return func() []indexer.Result {
+		wg.Wait()
+		return results
+	}
 }
 
 func checkAllStoredOnce(t *testing.T, st store.EventStore, results []indexer.Result) {
@@ -217,15 +226,25 @@ func TestGroupCommitCoalescesConcurrentCallers(t *testing.T) {
 	}
 }
 
-// With the default window, concurrent callers still share writes.
+// With the default window, callers that queue up while a write is in
+// progress all share the next write, however the scheduler runs them.
 func TestGroupCommitWithDefaultWindow(t *testing.T) {
-	f := newFixture(t, indexer.Options{})
-	results := concurrentSingles(t, f.ix, 64)
+	f := newGatedFixture(t, indexer.Options{})
+	queued := make(chan struct{}, 64)
+	indexer.SetQueueHooks(f.ix, nil, func() { queued <- struct{}{} })
+
+	first := make(chan []indexer.Result, 1)
+	go func() { first <- f.ix.Ingest(context.Background(), emitter, []audit.Event{event("")}) }()
+	<-f.gate.entered // the first caller's write holds the writer
+	wait := startSingles(t, f.ix, 63)
+	for range 64 { // the first caller and the 63 others
+		<-queued
+	}
+	f.gate.Open()
+	results := append(<-first, wait()...)
 	checkAllStoredOnce(t, f.st, results)
-	st := f.ix.Stats()
-	t.Logf("64 callers, %d writes", st.Batches)
-	if st.Events != 64 || st.Batches > 32 {
-		t.Errorf("stats = %+v, want 64 events in far fewer writes", st)
+	if st := f.ix.Stats(); st.Batches != 2 || st.Events != 64 {
+		t.Errorf("stats = %+v, want 64 events in 2 writes (the first caller's, then the 63 queued behind it)", st)
 	}
 }
 
