@@ -49,32 +49,42 @@ func classify(err error) string {
 // reach the client as a generic message quoting that id, never their text.
 func (r *Resolver) ErrorPresenter() graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
-		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-		if _, ok := gqlErr.Extensions["code"]; ok {
-			return gqlErr // parse and validation errors of gqlgen itself
+		gqlErr := r.presentError(ctx, err)
+		var ee *eventError
+		if errors.As(err, &ee) && ee.id != "" {
+			gqlErr.Extensions["id"] = ee.id
 		}
-		if field, ok := argumentError(ctx, err); ok {
-			gqlErr.Message = field + ": " + gqlErr.Message
-			return withCode(gqlErr, CodeBadUserInput, "field", field)
-		}
-		code := classify(err)
-		switch code {
-		case CodeBadUserInput:
-			ie, _ := audit.AsInvalid(err)
-			gqlErr.Message = ie.Error()
-			fields := make([]map[string]any, len(ie.Fields))
-			for i, f := range ie.Fields {
-				fields[i] = map[string]any{"field": f.Field, "message": f.Message}
-			}
-			return withCode(gqlErr, code, "field", ie.Fields[0].Field, "fields", fields)
-		case CodeInternal:
-			id := r.reqID(ctx)
-			r.log.ErrorContext(ctx, "graphql resolver failed", "request_id", id, "path", gqlErr.Path.String(), "err", err)
-			gqlErr.Message = internalMessage(id)
-			return withCode(gqlErr, code, "requestId", id)
-		}
-		return withCode(gqlErr, code)
+		return gqlErr
 	}
+}
+
+// presentError is ErrorPresenter but for the event id of ingestEvent.
+func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	if _, ok := gqlErr.Extensions["code"]; ok {
+		return gqlErr // parse and validation errors of gqlgen itself
+	}
+	if field, ok := argumentError(ctx, err); ok {
+		gqlErr.Message = field + ": " + gqlErr.Message
+		return withCode(gqlErr, CodeBadUserInput, "field", field)
+	}
+	code := classify(err)
+	switch code {
+	case CodeBadUserInput:
+		ie, _ := audit.AsInvalid(err)
+		gqlErr.Message = ie.Error()
+		fields := make([]map[string]any, len(ie.Fields))
+		for i, f := range ie.Fields {
+			fields[i] = map[string]any{"field": f.Field, "message": f.Message}
+		}
+		return withCode(gqlErr, code, "field", ie.Fields[0].Field, "fields", fields)
+	case CodeInternal:
+		id := r.reqID(ctx)
+		r.log.ErrorContext(ctx, "graphql resolver failed", "request_id", id, "path", gqlErr.Path.String(), "err", err)
+		gqlErr.Message = internalMessage(id)
+		return withCode(gqlErr, code, "requestId", id)
+	}
+	return withCode(gqlErr, code)
 }
 
 // RecoverFunc turns a panic in a resolver into an INTERNAL error, logged

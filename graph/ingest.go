@@ -117,14 +117,25 @@ func (r *Resolver) ingestOne(ctx context.Context, in model.EventInput) (*model.I
 	if err != nil {
 		return nil, err
 	}
-	if out[0].err != nil {
-		if errors.Is(out[0].err, auth.ErrForbidden) || errors.Is(out[0].err, indexer.ErrComponentNotAllowed) {
-			return nil, fmt.Errorf("event.componentId: %w", out[0].err)
+	if err := out[0].err; err != nil {
+		if errors.Is(err, auth.ErrForbidden) || errors.Is(err, indexer.ErrComponentNotAllowed) {
+			err = fmt.Errorf("event.componentId: %w", err)
 		}
-		return nil, out[0].err
+		return nil, &eventError{id: str(out[0].res.ID), err: err}
 	}
 	return &out[0].res, nil
 }
+
+// eventError is a failure of ingestEvent, which has no result to carry the
+// event's id: the error carries it (extensions.id), so that a client whose
+// event may have been stored regardless retries with the id, idempotently.
+type eventError struct {
+	id  string
+	err error
+}
+
+func (e *eventError) Error() string { return e.err.Error() }
+func (e *eventError) Unwrap() error { return e.err }
 
 func (r *Resolver) ingestMany(ctx context.Context, ins []model.EventInput) ([]model.IngestResult, error) {
 	if _, err := auth.Require(ctx, auth.Ingest); err != nil {

@@ -1475,6 +1475,9 @@ type Mutation {
   """
   Records one event. The event is durable when this returns. An invalid event
   is a ` + "`" + `BAD_USER_INPUT` + "`" + ` error naming the field (e.g. ` + "`" + `event.actionUser.email` + "`" + `).
+  A failed event's error carries ` + "`" + `extensions.id` + "`" + `, the event's id (assigned when
+  the input had none): an event that failed for another reason may have been
+  stored all the same, so retry with that id, and it is recorded once.
   """
   ingestEvent("The event to record." event: EventInput!): IngestResult!
 
