@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -46,6 +47,10 @@ const (
 	DefaultTimeout     = 10 * time.Second
 	// MinSecretLen is the shortest signing secret accepted.
 	MinSecretLen = 16
+	// maxDrain is how much of a receiver's answer is read, and thrown
+	// away, so that its connection can be reused; a longer answer costs
+	// the connection rather than the time to read it.
+	maxDrain = 64 << 10
 )
 
 // Header names of a delivery.
@@ -372,7 +377,11 @@ func (w *Webhooks) send(d *delivery) (int, time.Duration, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	defer resp.Body.Close()
+	defer func() {
+		// Only a body read to its end lets the client reuse the connection.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+		resp.Body.Close()
+	}()
 	var retryAfter time.Duration
 	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
 		retryAfter = time.Duration(s) * time.Second

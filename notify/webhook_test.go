@@ -327,3 +327,79 @@ func TestStoredNotificationsAreDelivered(t *testing.T) {
 		t.Errorf("deliveries %d (%v), want only n-stored", len(got), got)
 	}
 }
+
+// bodyTracker is an http.RoundTripper that records, for each response,
+// whether its body had been read to the end when it was closed: only then
+// can the client put the connection back for reuse.
+type bodyTracker struct {
+	rt     http.RoundTripper
+	mu     sync.Mutex
+	closes []bool
+}
+
+func (b *bodyTracker) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := b.rt.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = &trackedBody{ReadCloser: resp.Body, tracker: b}
+	return resp, nil
+}
+
+func (b *bodyTracker) closedAtEOF() []bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]bool(nil), b.closes...)
+}
+
+type trackedBody struct {
+	io.ReadCloser
+	tracker *bodyTracker
+	eof     bool
+}
+
+func (tb *trackedBody) Read(p []byte) (int, error) {
+	n, err := tb.ReadCloser.Read(p)
+	if err == io.EOF {
+		tb.eof = true
+	}
+	return n, err
+}
+
+func (tb *trackedBody) Close() error {
+	tb.tracker.mu.Lock()
+	tb.tracker.closes = append(tb.tracker.closes, tb.eof)
+	tb.tracker.mu.Unlock()
+	return tb.ReadCloser.Close()
+}
+
+// A receiver's answer is read to its end, whatever its status, so that the
+// next delivery can reuse the connection instead of opening a new one.
+func TestAnswersAreReadSoConnectionsAreReused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		io.Copy(io.Discard, req.Body)
+		if req.Header.Get("X-Auditlog-Delivery") == "n-refused" {
+			http.Error(w, "unknown tenant", http.StatusBadRequest)
+			return
+		}
+		io.WriteString(w, `{"received":true}`)
+	}))
+	defer srv.Close()
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	defer transport.CloseIdleConnections()
+	tracker := &bodyTracker{rt: transport}
+	w := newWebhooks(t, notify.Options{Workers: 1, Client: &http.Client{Transport: tracker},
+		Default: notify.Target{URL: srv.URL, Secret: []byte("0123456789abcdef")}})
+
+	w.Notify(context.Background(), []audit.Notification{notification("acme", "n-1"), notification("acme", "n-refused")})
+	closeDrained(t, w)
+	got := tracker.closedAtEOF()
+	if len(got) != 2 {
+		t.Fatalf("%d answers closed, want 2", len(got))
+	}
+	for i, eof := range got {
+		if !eof {
+			t.Errorf("answer %d closed before its end: its connection cannot be reused", i+1)
+		}
+	}
+}
