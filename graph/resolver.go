@@ -2,11 +2,12 @@ package graph
 
 import (
 	"context"
-
-	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
@@ -39,6 +40,12 @@ type Metrics interface {
 	Ingested(outcome string, n int)
 }
 
+// Notifier delivers notifications that were stored; *notify.Webhooks is
+// one. Notify must not block: delivery happens in the background.
+type Notifier interface {
+	Notify(ctx context.Context, ns []audit.Notification)
+}
+
 // Deps are what the resolvers call.
 type Deps struct {
 	Store   store.Store
@@ -57,8 +64,12 @@ type Deps struct {
 	// in internal errors; may be nil.
 	RequestID func(ctx context.Context) string
 	// SelfAudit records flags and saved-filter changes as AUDITLOG events;
-	// one ingesting through Indexer when nil.
+	// pass the recorder capture and export report to, so the service's
+	// trail has one writer. One ingesting through Indexer when nil.
 	SelfAudit *selfaudit.Recorder
+	// Notifier delivers flag notifications once they are stored (the
+	// webhooks); none when nil.
+	Notifier Notifier
 	// Indices lists a component's indices (Component.indices); when nil,
 	// the store does if it is a retention.Inspector, else the field is null.
 	Indices retention.Inspector
@@ -76,6 +87,7 @@ type Resolver struct {
 	metrics Metrics
 	reqID   func(ctx context.Context) string
 	audit   *selfaudit.Recorder
+	notify  Notifier
 	indices retention.Inspector
 }
 
@@ -92,6 +104,7 @@ func NewResolver(deps Deps) *Resolver {
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
 		audit:   deps.SelfAudit,
+		notify:  deps.Notifier,
 		indices: deps.Indices,
 	}
 	if r.now == nil {

@@ -73,6 +73,9 @@ func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model
 		if err := r.store.AddNotifications(ctx, notes); err != nil {
 			return nil, fmt.Errorf("notify flagged users: %w", err)
 		}
+		if r.notify != nil {
+			r.notify.Notify(ctx, notes)
+		}
 	}
 	if len(changed) > 0 {
 		r.audit.Flagged(ctx, p, changed, note)

@@ -23,6 +23,7 @@ import (
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/retention"
+	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/token"
 )
@@ -129,8 +130,15 @@ type Deps struct {
 	// Indices lists a component's indices (Component.indices); see
 	// graph.Deps.Indices.
 	Indices retention.Inspector
-	Clock   func() time.Time
-	Logger  *slog.Logger
+	// SelfAudit records flags and saved-filter changes in the service's
+	// own trail; see graph.Deps.SelfAudit.
+	SelfAudit *selfaudit.Recorder
+	// Notifier delivers flag notifications once stored (webhooks); see
+	// graph.Deps.Notifier. Leave it nil when Store delivers them itself
+	// (notify.WithWebhooks), or they are delivered twice.
+	Notifier graph.Notifier
+	Clock    func() time.Time
+	Logger   *slog.Logger
 }
 
 // New returns the HTTP handler of auditlog.
@@ -160,6 +168,8 @@ func New(cfg Config, deps Deps) http.Handler {
 		Metrics:   metrics,
 		RequestID: RequestID,
 		Indices:   deps.Indices,
+		SelfAudit: deps.SelfAudit,
+		Notifier:  deps.Notifier,
 	})
 	gql := handler.New(resolver.ExecutableSchema())
 	gql.AddTransport(transport.Options{})

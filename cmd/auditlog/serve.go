@@ -14,8 +14,8 @@ import (
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/indexer"
-	"github.com/auditlog/auditlog/notify"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
 )
@@ -92,9 +92,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	// Flag notifications reach the webhooks once stored.
-	apiStore := st
+	var notifier graph.Notifier
 	if hooks != nil {
-		apiStore = notify.WithWebhooks(st, hooks)
+		notifier = hooks
 	}
 
 	metrics := server.NewMetrics()
@@ -123,8 +123,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
 		OnExported: rec.Exported})
 	handler := server.New(cfg, server.Deps{
-		Store: apiStore, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
-		Indices: ret.indices,
+		Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
+		Indices: ret.indices, SelfAudit: rec, Notifier: notifier,
 	})
 
 	ln, err := net.Listen("tcp", *addr)
