@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -34,6 +36,11 @@ const (
 // lists the events found in the order asked, so a client learns per id what
 // happened by comparing with the ids it sent. The result stays [Event!]!,
 // the contract dashboards are written against.
+//
+// A call that failed after flagging can be retried: the flag is recorded
+// as soon as it is stored, and every event the caller's flag is on gets its
+// notification again under the same id (notificationID), which the store
+// keeps once — so the retry completes what the failed call left undone.
 func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model.Event, error) {
 	p, err := auth.Require(ctx, auth.Flag)
 	if err != nil {
@@ -58,16 +65,23 @@ func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model
 	var changed []string
 	for _, id := range visible {
 		ev, ok := flagged[id]
-		// An event flagged earlier keeps its first flag and notified then.
-		if !ok || ev.Flag == nil || !ev.Flag.At.Equal(flag.At) || ev.Flag.By != flag.By {
+		// An event flagged by someone else keeps their flag, and they
+		// notified its action user.
+		if !ok || ev.Flag == nil || ev.Flag.By != flag.By {
 			continue
 		}
-		changed = append(changed, id)
+		if ev.Flag.At.Equal(flag.At) {
+			changed = append(changed, id)
+		}
 		notes = append(notes, audit.Notification{
-			ID: ulid.Make().String(), Tenant: p.Tenant, Recipient: ev.ActionUser,
+			ID: notificationID(p.Tenant, ev.ID, ev.Flag.At), Tenant: p.Tenant, Recipient: ev.ActionUser,
 			EventID: ev.ID, EventType: ev.EventType, ComponentID: ev.ComponentID,
-			FlaggedBy: flag.By, FlaggedAt: flag.At, Note: note,
+			FlaggedBy: ev.Flag.By, FlaggedAt: ev.Flag.At, Note: ev.Flag.Note,
 		})
+	}
+	// The flags are stored: they are in the trail whatever follows.
+	if len(changed) > 0 {
+		r.audit.Flagged(ctx, p, changed, note)
 	}
 	if len(notes) > 0 {
 		if err := r.store.AddNotifications(ctx, notes); err != nil {
@@ -77,10 +91,16 @@ func (r *Resolver) flag(ctx context.Context, ids []string, note string) ([]model
 			r.notify.Notify(ctx, notes)
 		}
 	}
-	if len(changed) > 0 {
-		r.audit.Flagged(ctx, p, changed, note)
-	}
 	return inOrder(visible, flagged), nil
+}
+
+// notificationID is the id of the notification of a flag: the same for
+// every attempt to send it, so that a retried call stores it once and a
+// webhook receiver (which gets it as the delivery id) drops repeats.
+func notificationID(tenant, eventID string, flaggedAt time.Time) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%d", tenant, eventID, flaggedAt.UnixMilli())
+	return "ntf_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // unflag resolves Mutation.unflagEvents; like flag, ids not found are

@@ -1494,7 +1494,9 @@ type Mutation {
   Returns the events found, in the order of ` + "`" + `ids` + "`" + `, each once: an id that
   matches no event of the caller's tenant (unknown, or past retention) is
   absent from the result rather than failing the call, so the ids missing
-  from the result are the ones not flagged.
+  from the result are the ones not flagged. A call that failed may have
+  flagged events: retry it, and it completes their notifications (each
+  stored once, under the same id) without flagging anything twice.
   """
   flagEvents("Ids of the events to flag, at most 1000." ids: [ID!]!, "Why they are flagged, at most 1024 characters." note: String): [Event!]!
 
