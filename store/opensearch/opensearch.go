@@ -29,6 +29,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/opensearch-project/opensearch-go/v4"
 	"github.com/opensearch-project/opensearch-go/v4/opensearchapi"
@@ -38,6 +39,12 @@ import (
 
 // DefaultPrefix starts every index, template and alias name of the store.
 const DefaultPrefix = "auditlog"
+
+// DefaultResponseHeaderTimeout is how long a request waits for a node to
+// start answering unless Config says otherwise: far beyond what a healthy
+// node takes for the store's largest requests (a bulk of a few thousand
+// events, a search with facets over a large tenant).
+const DefaultResponseHeaderTimeout = time.Minute
 
 // Config selects the cluster and the names the store uses on it.
 type Config struct {
@@ -50,6 +57,11 @@ type Config struct {
 	Prefix string
 	// Logger receives operational messages; default slog.Default().
 	Logger *slog.Logger
+	// ResponseHeaderTimeout bounds how long a request waits for the node to
+	// start answering, so that a hung connection fails the request rather
+	// than parking its caller (and whatever waits behind it) for good.
+	// Default DefaultResponseHeaderTimeout; negative: no bound.
+	ResponseHeaderTimeout time.Duration
 }
 
 var prefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,49}$`)
@@ -97,6 +109,14 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
 	transport.DisableCompression = true
+	switch {
+	case cfg.ResponseHeaderTimeout > 0:
+		transport.ResponseHeaderTimeout = cfg.ResponseHeaderTimeout
+	case cfg.ResponseHeaderTimeout == 0:
+		transport.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
+	}
+	// A request that timed out is not retried (the client's default): a
+	// write may have been applied by a node that was merely slow.
 	client, err := opensearchapi.NewClient(opensearchapi.Config{Client: opensearch.Config{
 		Transport: transport,
 		Addresses: cfg.URLs,
