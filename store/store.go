@@ -165,8 +165,11 @@ type NotificationStore interface {
 	MarkNotificationsRead(ctx context.Context, tenant string, user audit.User, ids []string, at time.Time) (int, error)
 }
 
-// Sweeper is implemented by backends that delete expired events themselves
-// (the embedded store); OpenSearch leaves it to ISM.
+// Sweeper is implemented by backends that delete expired events one by one
+// (the embedded store). OpenSearch does not implement it: expired events go
+// with whole indices, deleted by ISM where the cluster runs it and
+// otherwise by auditlog's own lifecycle manager (opensearch.Lifecycle),
+// which also rolls the series over.
 type Sweeper interface {
 	// DeleteExpired deletes at most limit events of the tenant's component
 	// that occurred before cutoff, and returns how many it deleted; a limit

@@ -1,12 +1,14 @@
 // Package opensearch is the distributed backend of auditlog: events live in
 // one rollover index series per (tenant, component), written through the
-// series' alias so that ISM can roll them over and delete old indices by the
-// component's retention; everything else lives in small strict indices.
+// series' alias so that the series can be rolled over and old indices
+// deleted by the component's retention (see Lifecycle: by ISM where the
+// cluster runs it, by auditlog itself otherwise); everything else lives in
+// small strict indices.
 //
 // Names, for a prefix P (default "auditlog"):
 //
 //	P-events-<tenant>-<component>           write alias of a series
-//	P-events-<tenant>-<component>-000001    its first index (ISM rolls over to -000002, …)
+//	P-events-<tenant>-<component>-000001    its first index (rolled over to -000002, …)
 //	P-events                                index template of every event index
 //	P-events-mappings                       component template: settings and mappings
 //	P-events-<tenant>-<component>           index template of one series (rollover alias)
@@ -131,7 +133,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if !s.ism {
-		logger.Warn("opensearch: ISM plugin not installed; event indices get no rollover alias and retention will not apply")
+		logger.Info("opensearch: ISM plugin not installed; the lifecycle manager (mode service) rolls event series over and deletes expired indices itself")
 	}
 	if err := s.setup(ctx); err != nil {
 		return nil, err
@@ -255,7 +257,7 @@ func (s *Store) ensureSeries(ctx context.Context, alias string) error {
 	if err := s.do(ctx, http.MethodPut, "/_index_template/"+seg(alias), nil, tmpl, nil); err != nil {
 		return fmt.Errorf("opensearch: put series template %s: %w", alias, err)
 	}
-	// Once ISM has rolled the series over and deleted -000001, recreating
+	// Once the series was rolled over and -000001 deleted, recreating
 	// it would add a second write index; so the alias decides.
 	exists, err := s.aliasExists(ctx, alias)
 	if err != nil {
