@@ -21,7 +21,8 @@ type eventDoc struct {
 	// PriorityRank orders priorities by severity rather than by name.
 	PriorityRank int `json:"priorityRank"`
 	// Words holds the searchable text split into words, for full-text
-	// queries; it is indexed but not kept in _source.
+	// queries. It stays in _source, so that partial updates (flags) keep
+	// it, and searches leave it out of their hits (see search).
 	Words *eventWords `json:"words,omitempty"`
 }
 

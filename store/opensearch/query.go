@@ -34,7 +34,8 @@ func translate(q audit.Query) eventQuery {
 	eq := eventQuery{facets: map[audit.Facet]obj{}}
 	add := func(c obj) { eq.filters = append(eq.filters, c) }
 
-	// Defence in depth: the index pattern already names the tenant.
+	// Required, not defence in depth: the tenant's index pattern also
+	// matches tenants whose names extend it ("acme-x" under "acme-*").
 	add(term("tenant", q.Tenant))
 	eq.filters = append(eq.filters, cutoffFilters(q.Cutoffs)...)
 	if len(f.Components) > 0 {
