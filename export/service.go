@@ -21,6 +21,11 @@ var ErrForbidden = errors.New("export: forbidden")
 // link, and a link must stay short enough for browsers and proxies (~8 KB).
 const MaxIDs = 100
 
+// MaxTokenBytes bounds the token of a link, which carries the request: a
+// longer URL is refused by common proxies (8 KB request lines), so such a
+// link is refused when asked for rather than issued and failing when used.
+const MaxTokenBytes = 7 << 10
+
 // DefaultTTL is how long a download link stays valid.
 const DefaultTTL = 5 * time.Minute
 
@@ -134,6 +139,13 @@ func (s *Service) CreateLink(ctx context.Context, p audit.Principal, req Request
 	tok, err := s.signer.Sign(claims{Kind: claimsKind, Principal: p, Request: req}, s.opts.TTL)
 	if err != nil {
 		return Link{}, fmt.Errorf("sign export link: %w", err)
+	}
+	if len(tok) > MaxTokenBytes {
+		field, what := "filter", "filter"
+		if req.Filter == nil {
+			field, what = "ids", "selection"
+		}
+		return Link{}, audit.Invalid(field, "makes a download link of %d bytes, longer than the %d a link may have: narrow the %s (fewer or shorter values)", len(tok), MaxTokenBytes, what)
 	}
 	return Link{URL: s.opts.BaseURL + "/export/" + url.PathEscape(tok), ExpiresAt: expires}, nil
 }

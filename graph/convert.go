@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
@@ -151,10 +152,16 @@ func filterModel(f audit.Filter) *model.SavedEventFilter {
 	}
 }
 
-// Bounds on a filter, so that one request cannot become a huge store query.
+// Bounds on a filter, so that one request cannot become a huge store query
+// (or a saved filter, or an export link, too large to use).
 const (
 	maxFilterValues = 100
-	maxFilterString = 1024
+	// maxFilterValue bounds each value of a list: components, event types
+	// and submodules are at most 128 characters long.
+	maxFilterValue = 128
+	// maxFilterUser fits any user field: an email address is at most 320.
+	maxFilterUser = 320
+	maxFilterText = 1024
 )
 
 // checkFilter validates a filter; field is its argument path ("filter").
@@ -163,17 +170,26 @@ func checkFilter(field string, f audit.Filter) error {
 	bad := func(name, format string, args ...any) {
 		fields = append(fields, audit.FieldError{Field: field + "." + name, Message: fmt.Sprintf(format, args...)})
 	}
-	for name, n := range map[string]int{
-		"components": len(f.Components), "eventTypes": len(f.EventTypes), "submodules": len(f.Submodules),
+	for name, list := range map[string][]string{
+		"components": f.Components, "eventTypes": f.EventTypes, "submodules": f.Submodules,
 	} {
-		if n > maxFilterValues {
+		if n := len(list); n > maxFilterValues {
 			bad(name, "has %d values, at most %d are allowed", n, maxFilterValues)
+			continue
+		}
+		for i, v := range list {
+			if utf8.RuneCountInString(v) > maxFilterValue {
+				bad(fmt.Sprintf("%s[%d]", name, i), "is longer than %d characters", maxFilterValue)
+			}
 		}
 	}
-	for name, s := range map[string]string{"actionUser": f.ActionUser, "targetUser": f.TargetUser, "text": f.Text} {
-		if len(s) > maxFilterString {
-			bad(name, "is longer than %d characters", maxFilterString)
+	for name, s := range map[string]string{"actionUser": f.ActionUser, "targetUser": f.TargetUser} {
+		if utf8.RuneCountInString(s) > maxFilterUser {
+			bad(name, "is longer than %d characters", maxFilterUser)
 		}
+	}
+	if utf8.RuneCountInString(f.Text) > maxFilterText {
+		bad("text", "is longer than %d characters", maxFilterText)
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		bad("to", "must be after from")

@@ -187,7 +187,7 @@ func (e *env) wantError(key, query string, vars map[string]any, code, field stri
 	e.t.Helper()
 	resp := e.do(key, query, vars)
 	if len(resp.Errors) == 0 {
-		e.t.Fatalf("no error, data %s; want %s", resp.Data, code)
+		e.t.Fatalf("no error, data %.200s; want %s", resp.Data, code)
 	}
 	got := resp.Errors[0]
 	if got.Extensions["code"] != code {

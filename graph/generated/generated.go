@@ -1521,7 +1521,9 @@ type Mutation {
 
   """
   Prepares a CSV download of the events with these ids, or of every event
-  matching the filter. Returns a signed link valid for a few minutes.
+  matching the filter. Returns a signed link valid for a few minutes. The
+  link carries the request: one that would be too long for browsers and
+  proxies (about 7 KB) is a ` + "`" + `BAD_USER_INPUT` + "`" + ` error on ` + "`" + `filter` + "`" + ` or ` + "`" + `ids` + "`" + `.
   """
   exportEvents("Export every event matching this filter." filter: EventFilter, "Export these events." ids: [ID!]): Export!
 
@@ -1756,11 +1758,11 @@ Narrows a listing of events. Every field is optional; within a list any value
 matches, and all given fields must match.
 """
 input EventFilter {
-  "Component ids, e.g. ` + "`" + `[\"CMS\"]` + "`" + `."
+  "Component ids, e.g. ` + "`" + `[\"CMS\"]` + "`" + `; at most 100, each at most 128 characters."
   components: [String!]
-  "Activity codes."
+  "Activity codes; at most 100, each at most 128 characters."
   eventTypes: [String!]
-  "Submodule names."
+  "Submodule names; at most 100, each at most 128 characters."
   submodules: [String!]
   "Outcomes."
   statuses: [EventStatus!]
@@ -1770,16 +1772,16 @@ input EventFilter {
   from: Time
   "Latest occurrence time, exclusive."
   to: Time
-  "The action user's id, email or name (exact; case-insensitive for email and name)."
+  "The action user's id, email or name (exact; case-insensitive for email and name); at most 320 characters."
   actionUser: String
-  "The target user's id, email or name (exact; case-insensitive for email and name)."
+  "The target user's id, email or name (exact; case-insensitive for email and name); at most 320 characters."
   targetUser: String
   "Only flagged (true) or only unflagged (false) events."
   flagged: Boolean
   """
   Full-text query over descriptions and activity names: words are required,
   ` + "`" + `"quoted phrases"` + "`" + ` must occur as written, ` + "`" + `word*` + "`" + ` matches prefixes and
-  ` + "`" + `-word` + "`" + ` excludes. Never fails on odd syntax.
+  ` + "`" + `-word` + "`" + ` excludes. Never fails on odd syntax. At most 1024 characters.
   """
   text: String
 }

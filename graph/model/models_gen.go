@@ -163,11 +163,11 @@ type EventEdge struct {
 // Narrows a listing of events. Every field is optional; within a list any value
 // matches, and all given fields must match.
 type EventFilter struct {
-	// Component ids, e.g. `["CMS"]`.
+	// Component ids, e.g. `["CMS"]`; at most 100, each at most 128 characters.
 	Components []string `json:"components,omitempty"`
-	// Activity codes.
+	// Activity codes; at most 100, each at most 128 characters.
 	EventTypes []string `json:"eventTypes,omitempty"`
-	// Submodule names.
+	// Submodule names; at most 100, each at most 128 characters.
 	Submodules []string `json:"submodules,omitempty"`
 	// Outcomes.
 	Statuses []audit.Status `json:"statuses,omitempty"`
@@ -177,15 +177,15 @@ type EventFilter struct {
 	From *time.Time `json:"from,omitempty"`
 	// Latest occurrence time, exclusive.
 	To *time.Time `json:"to,omitempty"`
-	// The action user's id, email or name (exact; case-insensitive for email and name).
+	// The action user's id, email or name (exact; case-insensitive for email and name); at most 320 characters.
 	ActionUser *string `json:"actionUser,omitempty"`
-	// The target user's id, email or name (exact; case-insensitive for email and name).
+	// The target user's id, email or name (exact; case-insensitive for email and name); at most 320 characters.
 	TargetUser *string `json:"targetUser,omitempty"`
 	// Only flagged (true) or only unflagged (false) events.
 	Flagged *bool `json:"flagged,omitempty"`
 	// Full-text query over descriptions and activity names: words are required,
 	// `"quoted phrases"` must occur as written, `word*` matches prefixes and
-	// `-word` excludes. Never fails on odd syntax.
+	// `-word` excludes. Never fails on odd syntax. At most 1024 characters.
 	Text *string `json:"text,omitempty"`
 }
 
