@@ -183,7 +183,7 @@ func TestRoleMatrix(t *testing.T) {
 		audit.RoleEmitter: {auth.Ingest},
 		audit.RoleViewer:  {auth.Read, auth.Flag, auth.Export, auth.SavedFilters, auth.Notifications, auth.Viewer},
 		audit.RoleAdmin: {auth.Ingest, auth.Read, auth.Flag, auth.Export, auth.SavedFilters, auth.Notifications,
-			auth.Viewer, auth.Configure, auth.ManageKeys},
+			auth.Viewer, auth.Configure, auth.ManageKeys, auth.Operate},
 	}
 	all := want[audit.RoleAdmin]
 	for role, may := range want {
@@ -197,6 +197,9 @@ func TestRoleMatrix(t *testing.T) {
 				t.Errorf("%s may %s: got %v, want allowed=%v", role, a, err, allowed)
 			}
 		}
+	}
+	if a, ok := auth.FieldAction("Component.indices"); !ok || a != auth.Operate {
+		t.Errorf("Component.indices needs %q, want operate (admins only)", a)
 	}
 	if err := auth.Authorize(audit.Principal{Role: "root"}, auth.Read); !errors.Is(err, auth.ErrForbidden) {
 		t.Errorf("unknown role: %v", err)

@@ -25,6 +25,19 @@ var operations = map[string]Action{
 	"Mutation.markNotificationsRead": Notifications,
 }
 
+// fields maps the fields of other types that need more than the operation
+// that reaches them, as "Type.field"; their resolvers check it.
+var fields = map[string]Action{
+	"Component.indices": Operate,
+}
+
+// FieldAction returns the action a field of a non-root type ("Component.indices")
+// needs beyond its operation's, and false when it needs none.
+func FieldAction(field string) (Action, bool) {
+	a, ok := fields[field]
+	return a, ok
+}
+
 // OperationAction returns the action an operation ("Query.events") needs,
 // and false for an operation the matrix does not know.
 func OperationAction(op string) (Action, bool) {

@@ -30,13 +30,16 @@ const (
 	Configure Action = "configure"
 	// ManageKeys creates, lists and revokes API keys.
 	ManageKeys Action = "manageKeys"
+	// Operate reads how the service stores a tenant's data: the indices
+	// behind a component (Component.indices).
+	Operate Action = "operate"
 )
 
 // roles is the one role matrix of auditlog: what each role may do.
 var roles = map[audit.Role][]Action{
 	audit.RoleEmitter: {Ingest},
 	audit.RoleViewer:  {Read, Flag, Export, SavedFilters, Notifications, Viewer},
-	audit.RoleAdmin:   {Ingest, Read, Flag, Export, SavedFilters, Notifications, Viewer, Configure, ManageKeys},
+	audit.RoleAdmin:   {Ingest, Read, Flag, Export, SavedFilters, Notifications, Viewer, Configure, ManageKeys, Operate},
 }
 
 // Allowed reports whether role may do a.

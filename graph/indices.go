@@ -11,9 +11,11 @@ import (
 
 // componentIndices resolves Component.indices: the indices of the
 // component's series with how retention manages them (Deps.Indices); null
-// on a store without indices (the embedded store).
+// on a store without indices (the embedded store). Operator data: admins
+// only (auth.FieldAction).
 func (r *Resolver) componentIndices(ctx context.Context, c *model.Component) ([]model.ManagedIndex, error) {
-	p, err := auth.Require(ctx, auth.Read)
+	action, _ := auth.FieldAction("Component.indices") // none: nobody may
+	p, err := auth.Require(ctx, action)
 	if err != nil {
 		return nil, err
 	}

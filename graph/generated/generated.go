@@ -1913,7 +1913,7 @@ type Component {
   OpenSearch, each index of the component's rollover series with its ISM state, or, where auditlog
   rolls series over and deletes expired indices itself (a cluster without ISM), their creation and
   rollover dates, event counts and deletion dates. Null on the embedded store, which has no indices
-  and deletes expired events one by one.
+  and deletes expired events one by one. Admins only: ` + "`" + `FORBIDDEN` + "`" + ` for other roles.
   """
   indices: [ManagedIndex!]
 }
