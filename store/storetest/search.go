@@ -217,15 +217,29 @@ func pickIDs(fx *fixture, n int) []string {
 	return ids
 }
 
-// canaryOnlyIDs returns ids that exist only in the canary tenant.
+// canaryOnlyIDs returns, for each canary tenant, n ids that exist in that
+// tenant only.
 func canaryOnlyIDs(fx *fixture, n int) []string {
 	var ids []string
+	per := map[string]int{}
 	for _, e := range fx.canary {
-		if _, shared := fx.main.byID(e.ID); !shared && len(ids) < n {
+		if _, shared := fx.main.byID(e.ID); !shared && per[e.Tenant] < n {
+			per[e.Tenant]++
 			ids = append(ids, e.ID)
 		}
 	}
 	return ids
+}
+
+// canaryEvents returns the events written for one canary tenant.
+func canaryEvents(fx *fixture, tenant string) []audit.Event {
+	var out []audit.Event
+	for _, e := range fx.canary {
+		if e.Tenant == tenant {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // testOrder checks the tie break: within one millisecond events are ordered
@@ -422,7 +436,9 @@ func testScan(t *testing.T, s store.Store, fx *fixture) {
 	})
 }
 
-// testIsolation looks for the canary tenant's data through every read.
+// testIsolation looks for the canary tenants' data through every read: a
+// tenant sees its own events only, whatever the filter, and whatever its
+// name has in common with another tenant's.
 func testIsolation(t *testing.T, s store.Store, fx *fixture) {
 	m := fx.main
 	for _, f := range []audit.Filter{
@@ -437,50 +453,107 @@ func testIsolation(t *testing.T, s store.Store, fx *fixture) {
 	} {
 		q := audit.Query{Tenant: m.tenant, Filter: f, Order: audit.NewestFirst, Limit: 10, Facets: audit.AllFacets, Histogram: 24 * time.Hour}
 		checkPage(t, m, q, searchPage(t, s, q))
+		q.Limit = 50
+		if got := scanAll(t, s, q); len(got) != 0 {
+			t.Errorf("ScanEvents(%s) of %s returned %d events of other tenants, e.g. %s", describeQuery(q), m.tenant, len(got), eventJSON(got[0]))
+		}
 	}
-	for _, id := range canaryOnlyIDs(fx, 5) {
+	onlyCanary := canaryOnlyIDs(fx, 5)
+	for _, id := range onlyCanary {
 		if e, err := s.GetEvent(ctx(t), m.tenant, id, nil); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetEvent(%s, %q) of another tenant's event = %s, %v; want ErrNotFound", m.tenant, id, eventJSON(e), err)
 		}
 	}
-	// Ids used by both tenants: each sees its own event.
-	shared := 0
+	// Flags: the main tenant can neither flag nor unflag another tenant's
+	// events, also when it names their ids.
+	var canaryFlagged []string
+	for _, tenant := range canaryTenants {
+		for _, id := range fx.flags[tenant] {
+			if _, shared := m.byID(id); !shared {
+				canaryFlagged = append(canaryFlagged, id)
+			}
+		}
+	}
+	if len(canaryFlagged) == 0 {
+		t.Fatal("fixture problem: no flagged event of a canary tenant has an id of its own")
+	}
+	if got, err := s.FlagEvents(ctx(t), m.tenant, onlyCanary, audit.Flag{By: fxUsers[1], At: fx.flag.At.Add(time.Hour), Note: "leak"}); err != nil || len(got) != 0 {
+		t.Errorf("FlagEvents(%s) of other tenants' ids = %d events, %v; want none", m.tenant, len(got), err)
+	}
+	if got, err := s.UnflagEvents(ctx(t), m.tenant, canaryFlagged); err != nil || len(got) != 0 {
+		t.Errorf("UnflagEvents(%s) of other tenants' flagged ids = %d events, %v; want none", m.tenant, len(got), err)
+	}
+	refresh(t, s)
+	for _, c := range fx.canary {
+		if !slices.Contains(onlyCanary, c.ID) && !slices.Contains(canaryFlagged, c.ID) {
+			continue
+		}
+		got, err := s.GetEvent(ctx(t), c.Tenant, c.ID, nil)
+		if err != nil {
+			t.Errorf("GetEvent(%s, %q): %v", c.Tenant, c.ID, err)
+			continue
+		}
+		wantFlagged := slices.Contains(fx.flags[c.Tenant], c.ID)
+		switch {
+		case wantFlagged && (got.Flag == nil || got.Flag.Note != fx.flag.Note):
+			t.Errorf("%s's event %q: flag %+v after the main tenant's flag calls, want its own flag", c.Tenant, c.ID, got.Flag)
+		case !wantFlagged && got.Flag != nil:
+			t.Errorf("%s's event %q was flagged through the main tenant: %+v", c.Tenant, c.ID, got.Flag)
+		}
+	}
+	// Ids used by several tenants: each sees its own event.
+	shared := map[string]int{}
 	for _, c := range fx.canary {
 		want, ok := m.byID(c.ID)
 		if !ok {
 			continue
 		}
-		shared++
+		shared[c.Tenant]++
 		got, err := s.GetEvent(ctx(t), m.tenant, c.ID, nil)
 		if err != nil {
 			t.Errorf("GetEvent(%s, %q): %v", m.tenant, c.ID, err)
 		} else if eventJSON(got) != eventJSON(want) {
 			t.Errorf("GetEvent(%s, %q) = %s, want %s", m.tenant, c.ID, eventJSON(got), eventJSON(want))
 		}
-		got, err = s.GetEvent(ctx(t), canaryTenant, c.ID, nil)
+		got, err = s.GetEvent(ctx(t), c.Tenant, c.ID, nil)
 		if err != nil {
-			t.Errorf("GetEvent(%s, %q): %v", canaryTenant, c.ID, err)
-		} else if got.Tenant != canaryTenant || !strings.Contains(got.Description, canaryMark) {
-			t.Errorf("GetEvent(%s, %q) returned the other tenant's event: %s", canaryTenant, c.ID, eventJSON(got))
+			t.Errorf("GetEvent(%s, %q): %v", c.Tenant, c.ID, err)
+		} else if got.Tenant != c.Tenant || !strings.Contains(got.Description, canaryMark) {
+			t.Errorf("GetEvent(%s, %q) returned another tenant's event: %s", c.Tenant, c.ID, eventJSON(got))
 		}
 	}
-	if shared == 0 {
-		t.Fatal("fixture problem: no id is used by both tenants")
-	}
-	// The canary tenant sees only its own events.
-	q := audit.Query{Tenant: canaryTenant, Order: audit.OldestFirst, Limit: 10, Facets: audit.AllFacets}
-	p := searchPage(t, s, q)
-	if p.Total != int64(len(fx.canary)) {
-		t.Errorf("%s tenant: Total = %d, want %d", canaryTenant, p.Total, len(fx.canary))
-	}
-	for _, e := range p.Events {
-		if e.Tenant != canaryTenant {
-			t.Errorf("%s tenant listing returned an event of tenant %q: %s", canaryTenant, e.Tenant, e.ID)
+	// Each canary tenant sees only its own events: listing, total, facets
+	// and scan.
+	for _, tenant := range canaryTenants {
+		if shared[tenant] == 0 {
+			t.Fatalf("fixture problem: no id of %s is also the main tenant's", tenant)
 		}
-	}
-	for _, c := range p.Facets[audit.FacetSubmodule] {
-		if c.Value != "Zzcanary Sub" {
-			t.Errorf("%s tenant: submodule facet has a value of another tenant: %+v", canaryTenant, c)
+		own := canaryEvents(fx, tenant)
+		q := audit.Query{Tenant: tenant, Order: audit.OldestFirst, Limit: 10, Facets: audit.AllFacets}
+		p := searchPage(t, s, q)
+		if p.Total != int64(len(own)) {
+			t.Errorf("%s tenant: Total = %d, want %d", tenant, p.Total, len(own))
+		}
+		for _, e := range p.Events {
+			if e.Tenant != tenant {
+				t.Errorf("%s tenant listing returned an event of tenant %q: %s", tenant, e.Tenant, e.ID)
+			}
+		}
+		for _, c := range p.Facets[audit.FacetSubmodule] {
+			if c.Value != "Zzcanary Sub" {
+				t.Errorf("%s tenant: submodule facet has a value of another tenant: %+v", tenant, c)
+			}
+		}
+		q.Limit = 100
+		scanned := scanAll(t, s, q)
+		if len(scanned) != len(own) {
+			t.Errorf("%s tenant: ScanEvents returned %d events, want %d", tenant, len(scanned), len(own))
+		}
+		for _, e := range scanned {
+			if e.Tenant != tenant {
+				t.Errorf("%s tenant: ScanEvents returned an event of tenant %q: %s", tenant, e.Tenant, e.ID)
+				break
+			}
 		}
 	}
 }

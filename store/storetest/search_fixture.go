@@ -12,11 +12,15 @@ import (
 )
 
 // The search cases run read-only over one deterministic data set per store:
-// a main tenant whose answers the reference model computes, and a canary
-// tenant whose strings must never surface in the main tenant's answers.
+// a main tenant whose answers the reference model computes, and canary
+// tenants whose strings must never surface in the main tenant's answers.
+// One canary's name extends the main tenant's ("acme-x"), as a store that
+// selects a tenant's data by name prefix (an index pattern "acme-*") would
+// also select it; the other's shares nothing with it.
 const (
-	fxTenant     = "acme"
-	canaryTenant = "globex"
+	fxTenant           = "acme"
+	canaryTenant       = "globex"
+	prefixCanaryTenant = fxTenant + "-x"
 	// canaryMark is in every string of the canary tenant and in none of the
 	// main tenant's.
 	canaryMark      = "zzcanary"
@@ -105,9 +109,9 @@ var canaryUser = audit.User{Type: audit.UserDashboard, ID: canaryMark + "-user",
 type fixture struct {
 	// main holds the main tenant's events as stored, flags included.
 	main *model
-	// canary holds the canary tenant's events as stored.
+	// canary holds the canary tenants' events as written (without flags).
 	canary []audit.Event
-	// write is every event in the order it is written (both tenants).
+	// write is every event in the order it is written (every tenant).
 	write []audit.Event
 	// flags lists the ids to flag per tenant, with the flag to set.
 	flags map[string][]string
@@ -116,7 +120,12 @@ type fixture struct {
 	hot []time.Time
 }
 
-// newFixture generates n main-tenant events and n/10 canary events from seed.
+// canaryTenants are the tenants whose data must never leak into the main
+// tenant's answers.
+var canaryTenants = []string{canaryTenant, prefixCanaryTenant}
+
+// newFixture generates n main-tenant events and n/10 events of each canary
+// tenant from seed.
 func newFixture(seed uint64, n int) *fixture {
 	r := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	start := fxEnd.Add(-90 * 24 * time.Hour)
@@ -160,27 +169,30 @@ func newFixture(seed uint64, n int) *fixture {
 			fx.flags[fxTenant] = append(fx.flags[fxTenant], e.ID)
 		}
 	}
-	// Canary events: some reuse main-tenant ids and instants, every string
-	// carries the canary mark.
-	for i := range n / 10 {
-		id := newID()
-		if i%3 == 0 {
-			id = fx.main.events[i*7%n].ID // distinct for i < n/7
-		}
-		e := fx.event(r, id, occurred())
-		e.Tenant = canaryTenant
-		e.Description = canaryMark + " secret " + e.Description
-		e.ActionUser = canaryUser
-		e.TargetUser = &audit.User{Type: audit.UserDashboard, ID: canaryMark + "-target", Name: "Zzcanary Target", Email: "target@" + canaryMark + ".test"}
-		e.EventTypeName = "Zzcanary " + e.EventTypeName
-		e.Submodule = "Zzcanary Sub"
-		if i%2 == 0 {
-			e.ComponentID = canaryComponent
-			e.EventType = canaryMark + ".type"
-		}
-		fx.canary = append(fx.canary, e)
-		if i%4 == 0 {
-			fx.flags[canaryTenant] = append(fx.flags[canaryTenant], e.ID)
+	// Canary events: some reuse main-tenant ids (the same in every canary
+	// tenant) and instants, every string carries the canary mark; half are
+	// of the main tenant's components.
+	for _, tenant := range canaryTenants {
+		for i := range n / 10 {
+			id := newID()
+			if i%3 == 0 {
+				id = fx.main.events[i*7%n].ID // distinct for i < n/7
+			}
+			e := fx.event(r, id, occurred())
+			e.Tenant = tenant
+			e.Description = canaryMark + " secret " + e.Description
+			e.ActionUser = canaryUser
+			e.TargetUser = &audit.User{Type: audit.UserDashboard, ID: canaryMark + "-target", Name: "Zzcanary Target", Email: "target@" + canaryMark + ".test"}
+			e.EventTypeName = "Zzcanary " + e.EventTypeName
+			e.Submodule = "Zzcanary Sub"
+			if i%2 == 0 {
+				e.ComponentID = canaryComponent
+				e.EventType = canaryMark + ".type"
+			}
+			fx.canary = append(fx.canary, e)
+			if i%4 == 0 {
+				fx.flags[tenant] = append(fx.flags[tenant], e.ID)
+			}
 		}
 	}
 	// Interleave the tenants' writes so that batches mix them.
@@ -188,7 +200,7 @@ func newFixture(seed uint64, n int) *fixture {
 	c := 0
 	for i, e := range fx.main.events {
 		fx.write = append(fx.write, e)
-		if i%10 == 9 && c < len(fx.canary) {
+		if i%5 == 4 && c < len(fx.canary) {
 			fx.write = append(fx.write, fx.canary[c])
 			c++
 		}
@@ -268,7 +280,7 @@ func (fx *fixture) load(t *testing.T, s store.Store) {
 	t.Helper()
 	writeAll(t, s, fx.write, 500)
 	refresh(t, s)
-	for _, tenant := range []string{fxTenant, canaryTenant} {
+	for _, tenant := range append([]string{fxTenant}, canaryTenants...) {
 		ids := fx.flags[tenant]
 		for i := 0; i < len(ids); i += 100 {
 			batch := ids[i:min(i+100, len(ids))]
