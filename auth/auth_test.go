@@ -245,3 +245,31 @@ func TestKeyUserFollowsEventRules(t *testing.T) {
 		t.Errorf("a user at the bounds: %v", err)
 	}
 }
+
+// TestSavedFilterOwnersAreDistinct: no two kinds of user share an owner,
+// whatever their ids look like; a plain id is its own owner.
+func TestSavedFilterOwnersAreDistinct(t *testing.T) {
+	principals := []audit.Principal{
+		{User: audit.User{ID: "bob@x.example"}},
+		{User: audit.User{Email: "bob@x.example"}},
+		{User: audit.User{ID: "email:bob@x.example"}},
+		{User: audit.User{ID: "key:k1"}},
+		{User: audit.User{Name: "Bob"}, KeyID: "k1"},
+		{User: audit.User{ID: "id:bob"}},
+		{User: audit.User{ID: "bob"}},
+	}
+	seen := map[string]int{}
+	for i, p := range principals {
+		o := auth.SavedFilterOwner(p)
+		if j, ok := seen[o]; ok {
+			t.Errorf("%+v and %+v share the owner %q", principals[j].User, p.User, o)
+		}
+		seen[o] = i
+	}
+	if o := auth.SavedFilterOwner(audit.Principal{User: audit.User{ID: "u-1", Email: "U1@x.example"}}); o != "u-1" {
+		t.Errorf("owner of user u-1 = %q, want u-1", o)
+	}
+	if o := auth.SavedFilterOwner(audit.Principal{User: audit.User{Email: "Bob@X.example"}}); o != "email:bob@x.example" {
+		t.Errorf("owner of an email-only user = %q, want the email in lower case", o)
+	}
+}

@@ -186,17 +186,6 @@ func inOrder(ids []string, found map[string]audit.Event) []model.Event {
 	return out
 }
 
-// ownerID is who saved filters belong to: the dashboard user behind the key.
-func ownerID(p audit.Principal) string {
-	if p.User.ID != "" {
-		return p.User.ID
-	}
-	if p.User.Email != "" {
-		return strings.ToLower(p.User.Email)
-	}
-	return "key:" + p.KeyID
-}
-
 // saveFilter creates (id == "") or replaces one of the caller's saved filters.
 func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilterInput) (*model.SavedFilter, error) {
 	p, err := auth.Require(ctx, auth.SavedFilters)
@@ -222,7 +211,7 @@ func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilt
 	}
 	now := r.now().UTC().Truncate(time.Millisecond)
 	sf := audit.SavedFilter{
-		ID: id, Tenant: p.Tenant, OwnerID: ownerID(p), Name: name, Description: str(in.Description),
+		ID: id, Tenant: p.Tenant, OwnerID: auth.SavedFilterOwner(p), Name: name, Description: str(in.Description),
 		Filter: f, CreatedAt: now, UpdatedAt: now,
 	}
 	var old audit.SavedFilter
@@ -260,7 +249,7 @@ func (r *Resolver) deleteSavedFilter(ctx context.Context, id string) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	owner := ownerID(p)
+	owner := auth.SavedFilterOwner(p)
 	// Read first, so that the record says what was deleted.
 	f, err := r.store.GetSavedFilter(ctx, p.Tenant, owner, id)
 	if err == nil {

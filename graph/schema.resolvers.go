@@ -137,7 +137,7 @@ func (r *queryResolver) SavedFilters(ctx context.Context) ([]model.SavedFilter, 
 	if err != nil {
 		return nil, err
 	}
-	fs, err := r.store.ListSavedFilters(ctx, p.Tenant, ownerID(p))
+	fs, err := r.store.ListSavedFilters(ctx, p.Tenant, auth.SavedFilterOwner(p))
 	if err != nil {
 		return nil, fmt.Errorf("list saved filters: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
 )
 
@@ -58,8 +59,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sf.register(fs)
 	tenant := fs.String("tenant", "", "tenant whose events are exported (required)")
 	out := fs.String("o", "", "file to write; standard output when empty")
-	saved := fs.String("saved", "", "export with the saved filter of this name (needs --owner)")
+	saved := fs.String("saved", "", "export with the saved filter of this name (needs --owner or --owner-email)")
 	owner := fs.String("owner", "", "user id owning the --saved filter")
+	ownerEmail := fs.String("owner-email", "", "email of the user owning the --saved filter, for users without an id")
 	oldest := fs.Bool("oldest-first", false, "oldest events first (default newest first)")
 	var f audit.Filter
 	var components, eventTypes, submodules, statuses, priorities listFlag
@@ -113,10 +115,11 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer st.Close()
 	if *saved != "" {
-		if *owner == "" {
-			return errors.New("--saved needs --owner, the user id the filter belongs to")
+		if (*owner == "") == (*ownerEmail == "") {
+			return errors.New("--saved needs either --owner, the id of the user the filter belongs to, or --owner-email for a user without an id")
 		}
-		list, err := st.ListSavedFilters(ctx, *tenant, *owner)
+		who := audit.Principal{Tenant: *tenant, User: audit.User{ID: *owner, Email: *ownerEmail}}
+		list, err := st.ListSavedFilters(ctx, *tenant, auth.SavedFilterOwner(who))
 		if err != nil {
 			return fmt.Errorf("list saved filters: %w", err)
 		}
@@ -127,7 +130,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 		if !found {
-			return fmt.Errorf("%s has no saved filter named %q in tenant %s", *owner, *saved, *tenant)
+			return fmt.Errorf("%s has no saved filter named %q in tenant %s", *owner+*ownerEmail, *saved, *tenant)
 		}
 	}
 	// Exports are in the tenant's own trail, as those of the API are.

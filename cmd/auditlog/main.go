@@ -4,7 +4,7 @@
 //	auditlog keys    create --tenant T --role emitter|viewer|admin --user-id U --user-name N --user-email E
 //	auditlog keys    list [--tenant T] | keys revoke ID
 //	auditlog seed    --events N [--tenant T] [--seed S]
-//	auditlog export  --tenant T [filter flags | --saved NAME --owner U] [-o file.csv]
+//	auditlog export  --tenant T [filter flags | --saved NAME --owner U|--owner-email E] [-o file.csv]
 //
 // Every flag has an environment fallback (AUDITLOG_ADDR, AUDITLOG_DATA_DIR,
 // AUDITLOG_OPENSEARCH_URL, …); `auditlog <command> -h` lists them.

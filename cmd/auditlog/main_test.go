@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -233,5 +235,46 @@ func TestExportIsAudited(t *testing.T) {
 		!strings.HasPrefix(ev.ActionUser.ID, "cli:") || ev.Details["rows"] != float64(rows) ||
 		!strings.Contains(string(details), `"components":["KMS"]`) {
 		t.Errorf("recorded %s %s by %+v, details %s; want the export of %d KMS rows by the CLI operator", ev.EventType, ev.Status, ev.ActionUser, details, rows)
+	}
+}
+
+// TestExportSavedFilter exports with a user's saved filter, the user named
+// by id or, for a user without one, by email.
+func TestExportSavedFilter(t *testing.T) {
+	dir := t.TempDir()
+	runCmd(t, "seed", "--data-dir", dir, "--events", "50", "--tenant", "demo", "--until", "2025-06-30")
+	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "auditlog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for owner, comp := range map[string]string{"u-1": "KMS", "email:ann@acme.example": "SET"} {
+		if err := st.CreateSavedFilter(t.Context(), audit.SavedFilter{ID: "sf-" + comp, Tenant: "demo", OwnerID: owner, Name: "mine",
+			Filter: audit.Filter{Components: []string{comp}}, CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	for flag, comp := range map[string]string{"--owner=u-1": "KMS", "--owner-email=Ann@acme.example": "SET"} {
+		out := runCmd(t, "export", "--data-dir", dir, "--tenant", "demo", "--saved", "mine", flag, "--log-level", "error")
+		if n, complete, err := export.Verify(strings.NewReader(out)); err != nil || !complete || n == 0 {
+			t.Fatalf("%s: %d rows, complete %v, %v", flag, n, complete, err)
+		}
+		r := csv.NewReader(strings.NewReader(out))
+		r.FieldsPerRecord = -1 // the trailer line has one field
+		rows, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", flag, err)
+		}
+		col := slices.Index(rows[0], "Component")
+		for _, row := range rows[1 : len(rows)-1] {
+			if col < 0 || row[col] != comp {
+				t.Fatalf("%s: header %v, row %v; want only %s events", flag, rows[0], row, comp)
+			}
+		}
+	}
+	var stderr bytes.Buffer
+	if err := run(t.Context(), []string{"export", "--data-dir", dir, "--tenant", "demo", "--saved", "mine", "--owner", "ann@acme.example"}, io.Discard, &stderr); err == nil {
+		t.Error("an email given as --owner found the filter of the email-only user")
 	}
 }
