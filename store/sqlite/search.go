@@ -82,32 +82,24 @@ func (w *where) text(text string) {
 	}
 }
 
-// facetColumns maps each facet to the column it counts.
-var facetColumns = map[audit.Facet]string{
-	audit.FacetEventType: "e.event_type",
-	audit.FacetStatus:    "e.status",
-	audit.FacetPriority:  "e.priority",
-	audit.FacetSubmodule: "e.submodule",
-}
-
 // filterWhere builds the conditions of q's tenant, filter and cutoffs,
-// leaving out the selection of facet skip ("" leaves out nothing), so that a
-// facet can count the values its own selection would hide.
-func filterWhere(q audit.Query, skip audit.Facet) *where {
+// leaving out the selections of the skipped facets, so that a facet can
+// count the values its own selection would hide.
+func filterWhere(q audit.Query, skip ...audit.Facet) *where {
 	f := q.Filter
 	w := &where{}
 	w.add("e.tenant = ?", q.Tenant)
 	w.in("e.component_id", f.Components)
-	if skip != audit.FacetEventType {
+	if !slices.Contains(skip, audit.FacetEventType) {
 		w.in("e.event_type", f.EventTypes)
 	}
-	if skip != audit.FacetSubmodule {
+	if !slices.Contains(skip, audit.FacetSubmodule) {
 		w.in("e.submodule", f.Submodules)
 	}
-	if skip != audit.FacetStatus {
+	if !slices.Contains(skip, audit.FacetStatus) {
 		w.in("e.status", toStrings(f.Statuses))
 	}
-	if skip != audit.FacetPriority {
+	if !slices.Contains(skip, audit.FacetPriority) {
 		w.in("e.priority", toStrings(f.Priorities))
 	}
 	if f.From != nil {
@@ -118,17 +110,33 @@ func filterWhere(q audit.Query, skip audit.Facet) *where {
 	}
 	w.user(q.Tenant, "action_user", f.ActionUser)
 	w.user(q.Tenant, "target_user", f.TargetUser)
+	// Flags and ids, like text and users, select a set of rowids: a walk of
+	// any index can test them without reading the table, and the few rows
+	// they pick can be read by rowid (see selective).
 	if f.Flagged != nil {
-		if *f.Flagged {
-			w.add("e.flag_at IS NOT NULL")
-		} else {
-			w.add("e.flag_at IS NULL")
+		op := "IN"
+		if !*f.Flagged {
+			op = "NOT IN"
 		}
+		w.add("e.seq "+op+" (SELECT seq FROM events INDEXED BY events_flagged WHERE tenant = ? AND flag_at IS NOT NULL)", q.Tenant)
 	}
-	w.in("e.id", f.IDs)
+	if len(f.IDs) > 0 {
+		ids := &where{}
+		ids.add("tenant = ?", q.Tenant)
+		ids.in("id", f.IDs)
+		w.add("e.seq IN (SELECT seq FROM events WHERE "+ids.sql()+")", ids.args...)
+	}
 	w.text(f.Text)
 	w.cutoffs(q.Cutoffs)
 	return w
+}
+
+// selective reports whether f has a filter that picks few rows by their
+// rowids (text, users, ids, flagged): aggregates then read just those rows,
+// by rowid, rather than walk a whole covering index.
+func selective(f audit.Filter) bool {
+	return len(audit.ParseText(f.Text).Must) > 0 || f.ActionUser != "" || f.TargetUser != "" ||
+		len(f.IDs) > 0 || (f.Flagged != nil && *f.Flagged)
 }
 
 func toStrings[T ~string](vs []T) []string {
@@ -142,7 +150,7 @@ func toStrings[T ~string](vs []T) []string {
 // pageSQL returns the query of one page of q's listing after the key, and
 // its arguments.
 func pageSQL(q audit.Query, after *audit.SortKey, limit int) (string, []any) {
-	w := filterWhere(q, "")
+	w := filterWhere(q)
 	cmp, dir := "<", "DESC"
 	if q.Order == audit.OldestFirst {
 		cmp, dir = ">", "ASC"
@@ -200,83 +208,32 @@ func (s *Store) SearchEvents(ctx context.Context, q audit.Query) (audit.Page, er
 	}
 	p.Events = events
 
-	w := filterWhere(q, "")
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM events e WHERE "+w.sql(), w.args...).Scan(&p.Total); err != nil {
-		return audit.Page{}, fmt.Errorf("count events: %w", err)
-	}
+	// The facet pass and the histogram each yield the total as well; count
+	// separately only when neither runs.
+	p.Total = -1 // not known yet
 	if len(q.Facets) > 0 {
-		p.Facets = make(map[audit.Facet][]audit.Count, len(q.Facets))
-		for _, f := range q.Facets {
-			counts, err := facetCounts(ctx, tx, q, f)
-			if err != nil {
-				return audit.Page{}, err
-			}
-			p.Facets[f] = counts
-		}
-	}
-	if q.Histogram > 0 {
-		if p.Histogram, err = histogram(ctx, tx, q); err != nil {
+		if p.Facets, p.Total, err = facets(ctx, tx, q); err != nil {
 			return audit.Page{}, err
 		}
 	}
+	if q.Histogram > 0 {
+		if p.Histogram, err = histogram(ctx, tx, q, p.Total); err != nil {
+			return audit.Page{}, err
+		}
+		if p.Total < 0 {
+			p.Total = 0
+			for _, b := range p.Histogram {
+				p.Total += b.Count
+			}
+		}
+	}
+	if p.Total < 0 {
+		w := filterWhere(q)
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM events e WHERE "+w.sql(), w.args...).Scan(&p.Total); err != nil {
+			return audit.Page{}, fmt.Errorf("count events: %w", err)
+		}
+	}
 	return p, nil
-}
-
-func facetCounts(ctx context.Context, db queryer, q audit.Query, f audit.Facet) ([]audit.Count, error) {
-	col, ok := facetColumns[f]
-	if !ok {
-		return nil, fmt.Errorf("count facet %q: unknown facet", f)
-	}
-	w := filterWhere(q, f)
-	if f == audit.FacetSubmodule {
-		w.add("e.submodule != ''")
-	}
-	rows, err := db.QueryContext(ctx, "SELECT "+col+", count(*) AS n FROM events e WHERE "+w.sql()+
-		" GROUP BY "+col+" ORDER BY n DESC, "+col+" ASC", w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("count facet %s: %w", f, err)
-	}
-	defer rows.Close()
-	counts := []audit.Count{}
-	for rows.Next() {
-		var c audit.Count
-		if err := rows.Scan(&c.Value, &c.Count); err != nil {
-			return nil, fmt.Errorf("count facet %s: %w", f, err)
-		}
-		counts = append(counts, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count facet %s: %w", f, err)
-	}
-	return counts, nil
-}
-
-// histogram counts q's events per bucket of width q.Histogram (at least a
-// millisecond), buckets aligned to the Unix epoch.
-func histogram(ctx context.Context, db queryer, q audit.Query) ([]audit.Bucket, error) {
-	width := max(q.Histogram.Milliseconds(), 1)
-	w := filterWhere(q, "")
-	// Floor to the bucket start, correct for times before the epoch too.
-	bucket := "(e.occurred_at - (((e.occurred_at % ?) + ?) % ?))"
-	args := append([]any{width, width, width}, w.args...)
-	rows, err := db.QueryContext(ctx, "SELECT "+bucket+" AS b, count(*) FROM events e WHERE "+w.sql()+
-		" GROUP BY b ORDER BY b", args...)
-	if err != nil {
-		return nil, fmt.Errorf("count histogram: %w", err)
-	}
-	defer rows.Close()
-	buckets := []audit.Bucket{}
-	for rows.Next() {
-		var start, n int64
-		if err := rows.Scan(&start, &n); err != nil {
-			return nil, fmt.Errorf("count histogram: %w", err)
-		}
-		buckets = append(buckets, audit.Bucket{Start: fromMillis(start), Count: n})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count histogram: %w", err)
-	}
-	return buckets, nil
 }
 
 // defaultScanPage is the page size of ScanEvents when q.Limit is 0.

@@ -40,6 +40,9 @@ type Store struct {
 	nextOptimize atomic.Int64
 }
 
+// readerMmapSize is how much of the file each read connection maps.
+const readerMmapSize = 1 << 30
+
 // firstOptimize is the number of written events after which statistics
 // are first gathered.
 const firstOptimize = 1000
@@ -114,7 +117,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.optimize(ctx)
 
-	r, err := sql.Open("sqlite", base+"&_query_only=1")
+	// Readers map the file: a search that reads rows by rowid (text and
+	// user filters) then costs no read system call per page. It maps
+	// address space, not memory.
+	r, err := sql.Open("sqlite", fmt.Sprintf("%s&_query_only=1&_pragma=mmap_size(%d)", base, readerMmapSize))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite readers %s: %w", path, err)
