@@ -15,73 +15,52 @@ import (
 	_ "modernc.org/sqlite" // the driver auditlog's embedded store uses
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store/sqlite"
 )
 
-// bareSchema is the events table of auditlog's embedded store as its
-// migrations leave it (store/sqlite/schema.go, migrations 1 and 4, which
-// are unexported): the same columns, indexes and contentless FTS5 index.
-const bareSchema = `
-CREATE TABLE events (
-	seq                        INTEGER PRIMARY KEY,
-	tenant                     TEXT    NOT NULL,
-	id                         TEXT    NOT NULL,
-	component_id               TEXT    NOT NULL,
-	submodule                  TEXT    NOT NULL DEFAULT '',
-	event_type                 TEXT    NOT NULL,
-	event_type_name            TEXT    NOT NULL DEFAULT '',
-	area                       TEXT    NOT NULL DEFAULT '',
-	description                TEXT    NOT NULL DEFAULT '',
-	priority                   TEXT    NOT NULL,
-	priority_rank              INTEGER NOT NULL,
-	status                     TEXT    NOT NULL,
-	action_user_type           TEXT    NOT NULL DEFAULT '',
-	action_user_id             TEXT    NOT NULL DEFAULT '',
-	action_user_name           TEXT    NOT NULL DEFAULT '',
-	action_user_email          TEXT    NOT NULL DEFAULT '',
-	action_user_name_lc        TEXT    NOT NULL DEFAULT '',
-	action_user_email_lc       TEXT    NOT NULL DEFAULT '',
-	action_user_ip             TEXT    NOT NULL DEFAULT '',
-	action_user_user_agent     TEXT    NOT NULL DEFAULT '',
-	action_user_account_status TEXT    NOT NULL DEFAULT '',
-	target_user_type           TEXT,
-	target_user_id             TEXT    NOT NULL DEFAULT '',
-	target_user_name           TEXT    NOT NULL DEFAULT '',
-	target_user_email          TEXT    NOT NULL DEFAULT '',
-	target_user_name_lc        TEXT    NOT NULL DEFAULT '',
-	target_user_email_lc       TEXT    NOT NULL DEFAULT '',
-	target_user_ip             TEXT    NOT NULL DEFAULT '',
-	target_user_user_agent     TEXT    NOT NULL DEFAULT '',
-	target_user_account_status TEXT    NOT NULL DEFAULT '',
-	occurred_at                INTEGER NOT NULL,
-	ingested_at                INTEGER,
-	redirect_url               TEXT    NOT NULL DEFAULT '',
-	details                    TEXT,
-	flag_at                    INTEGER,
-	flag_by                    TEXT,
-	flag_note                  TEXT    NOT NULL DEFAULT '',
-	UNIQUE (tenant, id)
-);
-CREATE INDEX events_listing ON events (tenant, occurred_at, id,
-	component_id, event_type, status, priority, submodule);
-CREATE INDEX events_component ON events (tenant, component_id, occurred_at, id,
-	event_type, status, priority, submodule);
-CREATE INDEX events_event_type ON events (tenant, event_type, occurred_at);
-CREATE INDEX events_action_user_id ON events (tenant, action_user_id);
-CREATE INDEX events_action_user_email ON events (tenant, action_user_email_lc);
-CREATE INDEX events_action_user_name ON events (tenant, action_user_name_lc);
-CREATE INDEX events_target_user_id ON events (tenant, target_user_id);
-CREATE INDEX events_target_user_email ON events (tenant, target_user_email_lc);
-CREATE INDEX events_target_user_name ON events (tenant, target_user_name_lc);
-CREATE INDEX events_flagged ON events (tenant, flag_at) WHERE flag_at IS NOT NULL;
-CREATE VIRTUAL TABLE events_fts USING fts5 (
-	description, event_type_name,
-	content = '', contentless_delete = 1,
-	tokenize = 'unicode61 remove_diacritics 0'
-);
-CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
-	DELETE FROM events_fts WHERE rowid = old.seq;
-END;
-`
+// eventsSchema returns the statements that make the events table of
+// auditlog's embedded store as its migrations leave it: the table, its
+// indexes, the contentless FTS5 index and its trigger. It migrates a
+// scratch store at dir and reads them back, so the bare side always has
+// exactly auditlog's indexes.
+func eventsSchema(ctx context.Context, dir string) ([]string, error) {
+	path := filepath.Join(dir, "schema.db")
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("migrate a scratch store: %w", err)
+	}
+	if err := st.Close(); err != nil {
+		return nil, fmt.Errorf("close the scratch store: %w", err)
+	}
+	db, err := sql.Open("sqlite", path+"?mode=ro")
+	if err != nil {
+		return nil, fmt.Errorf("open the scratch store: %w", err)
+	}
+	defer db.Close()
+	// Tables first: the trigger names the FTS table.
+	rows, err := db.QueryContext(ctx, `SELECT sql FROM sqlite_master
+		WHERE sql IS NOT NULL AND (tbl_name = 'events' OR name = 'events_fts')
+		ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid`)
+	if err != nil {
+		return nil, fmt.Errorf("read the events schema: %w", err)
+	}
+	defer rows.Close()
+	var stmts []string
+	for rows.Next() {
+		var stmt string
+		if err := rows.Scan(&stmt); err != nil {
+			return nil, fmt.Errorf("read the events schema: %w", err)
+		}
+		stmts = append(stmts, stmt)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the events schema: %w", err)
+	}
+	if len(stmts) < 3 {
+		return nil, fmt.Errorf("read the events schema: %d statements, want the table, its indexes and FTS", len(stmts))
+	}
+	return stmts, nil
+}
 
 // rowColumns are the columns of an event row but its rowid.
 const rowColumns = `tenant, id, component_id, submodule, event_type, event_type_name, area, description,
@@ -109,14 +88,20 @@ func sqliteDSN(path string) string {
 type bareDB struct{ db *sql.DB }
 
 func openBare(ctx context.Context, path string) (*bareDB, error) {
+	schema, err := eventsSchema(ctx, filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", sqliteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open bare SQLite %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, bareSchema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("create bare schema: %w", err)
+	for _, stmt := range schema {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("create bare schema: %w", err)
+		}
 	}
 	return &bareDB{db: db}, nil
 }
