@@ -25,8 +25,11 @@ type Retention struct {
 // lacks is clamped to that month's last day (31 January + 1 month = 28
 // February). So on 31 March a 1-month retention has expired everything
 // before 1 March, nothing expires early, and the cutoff never moves back as
-// now advances.
+// now advances. Days, months and years are those of UTC, whatever now's
+// location: in a zone with daylight saving a local day can be 23 hours, and
+// replicas in different zones must agree on what has expired.
 func (r Retention) Cutoff(now time.Time) time.Time {
+	now = now.UTC()
 	switch r.Unit {
 	case Days:
 		return now.AddDate(0, 0, -r.Value)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Berlin on machines without a zone database
 )
 
 func validEvent(now time.Time) Event {
@@ -120,6 +121,26 @@ func TestRetentionCutoff(t *testing.T) {
 		if got := c.r.Cutoff(c.now); !got.Equal(c.want) {
 			t.Errorf("%v at %v: cutoff %v, want %v", c.r, c.now, got, c.want)
 		}
+	}
+}
+
+// A server's time zone changes nothing: a local day across a daylight
+// saving change is 23 or 25 hours, which would expire events an hour early.
+func TestRetentionCutoffIgnoresTimeZone(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin") // time/tzdata: on any machine
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 30 days after 1 March 2026 spans the switch to summer time (29 March).
+	now := time.Date(2026, 3, 31, 12, 0, 0, 0, berlin)
+	for _, r := range []Retention{{Value: 30, Unit: Days}, {Value: 4, Unit: Weeks}, {Value: 1, Unit: Months}, {Value: 1, Unit: Years}} {
+		local, utc := r.Cutoff(now), r.Cutoff(now.UTC())
+		if !local.Equal(utc) {
+			t.Errorf("%v at %v: cutoff %v, at the same instant in UTC %v", r, now, local, utc)
+		}
+	}
+	if got, want := (Retention{Value: 30, Unit: Days}).Cutoff(now), now.Add(-30*24*time.Hour); !got.Equal(want) {
+		t.Errorf("30 days before %v: cutoff %v, want exactly 720 hours earlier, %v", now, got, want)
 	}
 }
 
