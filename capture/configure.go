@@ -238,6 +238,11 @@ func criteriaOf(in ConfigInput, known func(code string) bool) (audit.Criteria, e
 		}
 		c.LoggingPeriod = &audit.Period{Start: p.Start.UTC(), End: p.End.UTC()}
 	}
+	if in.Statuses != nil && len(in.Statuses) == 0 {
+		// An empty selection would read as "no constraint" and capture
+		// every outcome, the opposite of what ticking Status means.
+		bad("config.statuses", "must name at least one of SUCCESS, FAILED, IN_PROGRESS, or be null for every status")
+	}
 	for i, st := range in.Statuses {
 		switch {
 		case !st.Valid():

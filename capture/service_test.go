@@ -443,6 +443,7 @@ func TestConfigureRejectsBadInput(t *testing.T) {
 		{"bad status", "KMS", "config.statuses[1]", func(in *capture.ConfigInput) {
 			in.Statuses = []audit.Status{audit.StatusFailed, "DONE"}
 		}},
+		{"no status selected", "KMS", "config.statuses", func(in *capture.ConfigInput) { in.Statuses = []audit.Status{} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := enabled()

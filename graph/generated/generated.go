@@ -1649,7 +1649,7 @@ input EventInput {
   componentId: String!
   "The submodule the event originated from, e.g. ` + "`" + `User Groups` + "`" + `."
   submodule: String
-  "The activity code, e.g. ` + "`" + `article.published` + "`" + `; unknown codes are registered automatically."
+  "The activity code, e.g. ` + "`" + `ARTICLE_PUBLISHED` + "`" + ` (the catalog's codes give each activity its name, area and default priority); unknown codes are registered automatically."
   eventType: String!
   "Human-readable description of the action; full-text searchable. Dropped when capture says so."
   description: String
@@ -2038,7 +2038,7 @@ input ComponentConfigInput {
   loggingPeriod: PeriodInput
   "Keep descriptions."
   captureDescription: Boolean! = true
-  "Capture only events with these outcomes; null for all."
+  "Capture only events with these outcomes (at least one); null for all."
   statuses: [EventStatus!]
   "Keep IP addresses (of action and target users)."
   captureIpAddress: Boolean! = true

@@ -66,7 +66,7 @@ type ComponentConfigInput struct {
 	LoggingPeriod *PeriodInput `json:"loggingPeriod,omitempty"`
 	// Keep descriptions.
 	CaptureDescription bool `json:"captureDescription"`
-	// Capture only events with these outcomes; null for all.
+	// Capture only events with these outcomes (at least one); null for all.
 	Statuses []audit.Status `json:"statuses,omitempty"`
 	// Keep IP addresses (of action and target users).
 	CaptureIPAddress bool `json:"captureIpAddress"`
@@ -197,7 +197,7 @@ type EventInput struct {
 	ComponentID string `json:"componentId"`
 	// The submodule the event originated from, e.g. `User Groups`.
 	Submodule *string `json:"submodule,omitempty"`
-	// The activity code, e.g. `article.published`; unknown codes are registered automatically.
+	// The activity code, e.g. `ARTICLE_PUBLISHED` (the catalog's codes give each activity its name, area and default priority); unknown codes are registered automatically.
 	EventType string `json:"eventType"`
 	// Human-readable description of the action; full-text searchable. Dropped when capture says so.
 	Description *string `json:"description,omitempty"`
