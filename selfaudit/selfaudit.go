@@ -188,26 +188,23 @@ func (r *Recorder) Unflagged(ctx context.Context, p audit.Principal, ids []strin
 	})
 }
 
+// Saved filters belong to their user alone, while the trail is read by
+// every viewer of the tenant: their records say who did what to which
+// filter (its id), never its name, description or criteria.
+
 // SavedFilterCreated records that p saved a new filter.
 func (r *Recorder) SavedFilterCreated(ctx context.Context, p audit.Principal, f audit.SavedFilter) {
 	r.record(ctx, record{
 		tenant: p.Tenant, by: p.User, code: SavedFilterCreated, area: areaSavedFilters,
-		description: fmt.Sprintf("Saved filter %q created", f.Name),
-		details:     savedFilterDetails(f),
+		description: "Saved a filter", details: savedFilterDetails(f),
 	})
 }
 
-// SavedFilterUpdated records that p replaced one of their filters; the
-// details hold the filter before and after.
-func (r *Recorder) SavedFilterUpdated(ctx context.Context, p audit.Principal, old, new audit.SavedFilter) {
-	desc := fmt.Sprintf("Saved filter %q updated", new.Name)
-	if old.Name != new.Name {
-		desc = fmt.Sprintf("Saved filter %q updated and renamed %q", old.Name, new.Name)
-	}
+// SavedFilterUpdated records that p replaced one of their filters.
+func (r *Recorder) SavedFilterUpdated(ctx context.Context, p audit.Principal, _, new audit.SavedFilter) {
 	r.record(ctx, record{
 		tenant: p.Tenant, by: p.User, code: SavedFilterUpdated, area: areaSavedFilters,
-		description: desc,
-		details:     map[string]any{"savedFilterId": new.ID, "before": savedFilterDetails(old), "after": savedFilterDetails(new)},
+		description: "Updated a saved filter", details: savedFilterDetails(new),
 	})
 }
 
@@ -215,8 +212,7 @@ func (r *Recorder) SavedFilterUpdated(ctx context.Context, p audit.Principal, ol
 func (r *Recorder) SavedFilterDeleted(ctx context.Context, p audit.Principal, f audit.SavedFilter) {
 	r.record(ctx, record{
 		tenant: p.Tenant, by: p.User, code: SavedFilterDeleted, area: areaSavedFilters,
-		description: fmt.Sprintf("Saved filter %q deleted", f.Name),
-		details:     savedFilterDetails(f),
+		description: "Deleted a saved filter", details: savedFilterDetails(f),
 	})
 }
 
@@ -324,11 +320,7 @@ func shorten(s string) string {
 }
 
 func savedFilterDetails(f audit.SavedFilter) map[string]any {
-	d := map[string]any{"savedFilterId": f.ID, "name": f.Name, "filter": f.Filter}
-	if f.Description != "" {
-		d["description"] = f.Description
-	}
-	return d
+	return map[string]any{"savedFilterId": f.ID}
 }
 
 func countEvents(ids []string) string {
