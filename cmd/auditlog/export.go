@@ -52,6 +52,22 @@ func (f *timeFlag) Set(v string) error {
 	return nil
 }
 
+// filterFlags are the flags of export that make up a filter.
+var filterFlags = map[string]bool{
+	"component": true, "event-type": true, "submodule": true, "status": true, "priority": true,
+	"from": true, "to": true, "action-user": true, "target-user": true, "text": true, "flagged": true,
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -115,6 +131,15 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer st.Close()
 	if *saved != "" {
+		var given []string
+		fs.Visit(func(fl *flag.Flag) {
+			if filterFlags[fl.Name] {
+				given = append(given, "--"+fl.Name)
+			}
+		})
+		if len(given) > 0 {
+			return fmt.Errorf("--saved takes the whole filter from the saved filter; %s cannot be added to it", strings.Join(given, ", "))
+		}
 		if (*owner == "") == (*ownerEmail == "") {
 			return errors.New("--saved needs either --owner, the id of the user the filter belongs to, or --owner-email for a user without an id")
 		}
@@ -158,17 +183,29 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer file.Close()
 		w = file
 	}
+	// A progress bar when a person watches: the file is elsewhere and
+	// standard error is a terminal.
+	var bar *progress
+	if file != nil && isTerminal(stderr) {
+		count := q
+		count.Limit = 1
+		if page, err := st.SearchEvents(ctx, count); err == nil && page.Total > 0 {
+			bar = &progress{w: stderr, total: int(page.Total)}
+		}
+	}
 	bw := bufio.NewWriter(w)
 	rows, err := export.Write(ctx, bw, st, q, func(rows int64) {
-		if file != nil {
-			fmt.Fprintf(stderr, "\r%d rows", rows)
+		if bar != nil {
+			bar.show(min(int(rows), bar.total))
 		}
 	})
 	if err == nil {
 		err = bw.Flush()
 	}
+	if bar != nil {
+		bar.finish()
+	}
 	if file != nil {
-		fmt.Fprintln(stderr)
 		if cerr := file.Close(); err == nil {
 			err = cerr
 		}

@@ -277,4 +277,12 @@ func TestExportSavedFilter(t *testing.T) {
 	if err := run(t.Context(), []string{"export", "--data-dir", dir, "--tenant", "demo", "--saved", "mine", "--owner", "ann@acme.example"}, io.Discard, &stderr); err == nil {
 		t.Error("an email given as --owner found the filter of the email-only user")
 	}
+	// A saved filter is the whole filter: flags that would narrow it are
+	// refused, not silently dropped.
+	for _, extra := range [][]string{{"--component", "KMS"}, {"--text", "x"}, {"--flagged", "true"}} {
+		args := append([]string{"export", "--data-dir", dir, "--tenant", "demo", "--saved", "mine", "--owner", "u-1"}, extra...)
+		if err := run(t.Context(), args, io.Discard, &stderr); err == nil || !strings.Contains(err.Error(), extra[0]) {
+			t.Errorf("export --saved with %s: %v, want an error naming %s", extra[0], err, extra[0])
+		}
+	}
 }
