@@ -290,7 +290,7 @@ func (s *Store) DeleteExpired(ctx context.Context, tenant, componentID string, c
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE seq IN (
 			SELECT seq FROM events WHERE tenant = ? AND component_id = ? AND occurred_at < ?
-			ORDER BY occurred_at LIMIT ?)`, tenant, componentID, millis(cutoff), limit)
+			ORDER BY occurred_at LIMIT ?)`, tenant, componentID, boundMillis(cutoff), limit)
 		if err != nil {
 			return err
 		}

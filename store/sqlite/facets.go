@@ -10,6 +10,10 @@ import (
 	"github.com/auditlog/auditlog/audit"
 )
 
+// facetCountLimit bounds the values listed per facet, the most frequent
+// first, as on OpenSearch.
+const facetCountLimit = 1000
+
 // facetColumn is a facet and the column it counts.
 type facetColumn struct {
 	facet  audit.Facet
@@ -148,6 +152,9 @@ func facets(ctx context.Context, db queryer, q audit.Query) (map[audit.Facet][]a
 			}
 			return strings.Compare(a.Value, b.Value)
 		})
+		if len(list) > facetCountLimit {
+			list = list[:facetCountLimit]
+		}
 		out[facetOrder[i].facet] = list
 	}
 	return out, total, nil
@@ -204,10 +211,10 @@ func timeSpan(ctx context.Context, db queryer, q audit.Query) (lo, hi int64, ok 
 	}
 	lo, hi = first.Int64, last.Int64
 	if f := q.Filter.From; f != nil {
-		lo = max(lo, millis(*f))
+		lo = max(lo, boundMillis(*f))
 	}
 	if t := q.Filter.To; t != nil {
-		hi = min(hi, millis(*t)-1)
+		hi = min(hi, boundMillis(*t)-1)
 	}
 	return lo, hi, lo <= hi, nil
 }

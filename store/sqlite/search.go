@@ -52,7 +52,7 @@ func (w *where) cutoffs(cutoffs map[string]time.Time) {
 	}
 	slices.Sort(components) // stable SQL text for the statement cache
 	for _, c := range components {
-		w.add("NOT (e.component_id = ? AND e.occurred_at < ?)", c, millis(cutoffs[c]))
+		w.add("NOT (e.component_id = ? AND e.occurred_at < ?)", c, boundMillis(cutoffs[c]))
 	}
 }
 
@@ -103,10 +103,10 @@ func filterWhere(q audit.Query, skip ...audit.Facet) *where {
 		w.in("e.priority", toStrings(f.Priorities))
 	}
 	if f.From != nil {
-		w.add("e.occurred_at >= ?", millis(*f.From))
+		w.add("e.occurred_at >= ?", boundMillis(*f.From))
 	}
 	if f.To != nil {
-		w.add("e.occurred_at < ?", millis(*f.To))
+		w.add("e.occurred_at < ?", boundMillis(*f.To))
 	}
 	w.user(q.Tenant, "action_user", f.ActionUser)
 	w.user(q.Tenant, "target_user", f.TargetUser)

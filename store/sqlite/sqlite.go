@@ -201,6 +201,18 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 // millis is how every time is stored: Unix milliseconds, UTC.
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
+// boundMillis is a bound of stored times (a From, To or cutoff) in the
+// stored unit: rounded up, since a stored time t (whole milliseconds) is
+// before b exactly when it is before b rounded up. Truncation would take in
+// an event 0.3 ms before a From and hide one 0.3 ms before a To.
+func boundMillis(b time.Time) int64 {
+	ms := b.UnixMilli() // floor: the nanoseconds are never negative
+	if b.Nanosecond()%int(time.Millisecond) != 0 {
+		ms++
+	}
+	return ms
+}
+
 // nullMillis stores a zero or nil time as NULL.
 func nullMillis(t *time.Time) sql.NullInt64 {
 	if t == nil || t.IsZero() {
