@@ -198,6 +198,28 @@ END;
 CREATE INDEX events_facets ON events (tenant, event_type, status, priority, submodule,
 	component_id, occurred_at);
 `},
+	// 6: saved filters move to the owners auth.SavedFilterOwner names. Before,
+	// a user with an id owned their filters under the id, and a user with
+	// only an email under the email in lower case, so a user whose id was
+	// another's email shared that user's filters. Now an id that starts
+	// with "id:", "email:" or "key:" is written "id:" and the id, and an
+	// email "email:" and the email. An owner is judged by the tenant's keys:
+	// a "key:" owner that is a user's id is that user's; an email is an
+	// email-only user's if such a key has it and no user has it as id
+	// (both: the filters stay with the id, as they were shown).
+	{ddl: `
+UPDATE saved_filters SET owner_id = 'id:' || owner_id
+WHERE substr(owner_id, 1, 3) = 'id:' OR substr(owner_id, 1, 6) = 'email:'
+	OR (substr(owner_id, 1, 4) = 'key:' AND EXISTS (SELECT 1 FROM api_keys k
+		WHERE k.tenant = saved_filters.tenant AND json_extract(k.principal, '$.user.id') = saved_filters.owner_id));
+UPDATE saved_filters SET owner_id = 'email:' || owner_id
+WHERE substr(owner_id, 1, 3) != 'id:' AND substr(owner_id, 1, 6) != 'email:' AND substr(owner_id, 1, 4) != 'key:'
+	AND EXISTS (SELECT 1 FROM api_keys k WHERE k.tenant = saved_filters.tenant
+		AND coalesce(json_extract(k.principal, '$.user.id'), '') = ''
+		AND lower(json_extract(k.principal, '$.user.email')) = saved_filters.owner_id)
+	AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.tenant = saved_filters.tenant
+		AND json_extract(k.principal, '$.user.id') = saved_filters.owner_id);
+`},
 }
 
 // migrate applies pending migrations, each in its own immediate

@@ -3,11 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/auth"
 )
 
 func sampleEvent(tenant, id string, at time.Time) audit.Event {
@@ -132,5 +135,78 @@ func TestUpgradeReindexesText(t *testing.T) {
 	}
 	if indexed != 0 {
 		t.Errorf("full-text index keeps %d rows of deleted events", indexed)
+	}
+}
+
+// TestUpgradeMovesSavedFiltersToTheirOwners: filters saved before owners
+// were told apart (migration 6) stay with the user who saved them, as
+// auth.SavedFilterOwner names that user now.
+func TestUpgradeMovesSavedFiltersToTheirOwners(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if err := migrate(ctx, old, migrations[:5]); err != nil {
+		t.Fatalf("migrate to version 5: %v", err)
+	}
+	users := map[string]audit.User{ // key id → its user
+		"k-id":      {Type: audit.UserDashboard, ID: "u-1", Email: "una@acme.example"},
+		"k-email":   {Type: audit.UserDashboard, Email: "Eve@Acme.example"},
+		"k-prefix":  {Type: audit.UserDashboard, ID: "key:legacy"},
+		"k-both-id": {Type: audit.UserDashboard, ID: "bob@acme.example"},
+		"k-both-em": {Type: audit.UserDashboard, Email: "bob@acme.example"},
+		"k-named":   {Type: audit.UserDashboard, Name: "No id, no email"},
+	}
+	for id, u := range users {
+		p, _ := json.Marshal(audit.Principal{Tenant: "acme", User: u, Role: audit.RoleViewer, KeyID: id})
+		if _, err := old.ExecContext(ctx, `INSERT INTO api_keys (id, hash, tenant, principal) VALUES (?, ?, 'acme', ?)`, id, "h-"+id, string(p)); err != nil {
+			t.Fatalf("insert key: %v", err)
+		}
+	}
+	// Owners as the previous version wrote them.
+	owners := map[string]string{ // filter id → owner
+		"sf-id": "u-1", "sf-email": "eve@acme.example", "sf-prefix": "key:legacy", "sf-both": "bob@acme.example",
+		"sf-named": "key:k-named", "sf-other-tenant-email": "eve@acme.example",
+	}
+	for id, owner := range owners {
+		tenant := "acme"
+		if id == "sf-other-tenant-email" {
+			tenant = "globex" // no key there says eve has no id
+		}
+		if _, err := old.ExecContext(ctx, `INSERT INTO saved_filters (tenant, owner_id, id, name, filter) VALUES (?, ?, ?, ?, '{}')`,
+			tenant, owner, id, "f "+id); err != nil {
+			t.Fatalf("insert saved filter: %v", err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	for key, want := range map[string][]string{
+		"k-id": {"sf-id"}, "k-email": {"sf-email"}, "k-prefix": {"sf-prefix"},
+		"k-both-id": {"sf-both"}, "k-both-em": nil, "k-named": {"sf-named"},
+	} {
+		p := audit.Principal{Tenant: "acme", User: users[key], KeyID: key}
+		list, err := s.ListSavedFilters(ctx, "acme", auth.SavedFilterOwner(p))
+		if err != nil {
+			t.Fatalf("ListSavedFilters: %v", err)
+		}
+		var got []string
+		for _, f := range list {
+			got = append(got, f.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("after upgrade, the user of %s has %v, want %v", key, got, want)
+		}
+	}
+	if list, err := s.ListSavedFilters(ctx, "globex", "eve@acme.example"); err != nil || len(list) != 1 {
+		t.Errorf("a filter of another tenant's owner moved: %v, %v", list, err)
 	}
 }
