@@ -121,3 +121,40 @@ func TestTokensAreAuditWords(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexKeepsAuditWordsAsTheyAre: the index holds the words of
+// audit.Words unchanged, as OpenSearch does: no letter is folded again (ς
+// stays apart from σ, ſ from s) and no letter of audit.Words separates
+// words (New Tai Lue vowel signs, letters since Unicode 8).
+func TestIndexKeepsAuditWordsAsTheyAre(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	texts := map[string]string{"upper": "ΟΔΟΣ closed", "final": "οδος closed", "long-s": "ſtatus closed", "tai-lue": "ᦀᦰᦀ closed"}
+	var events []audit.Event
+	for id, text := range texts {
+		e := sampleEvent("acme", id, at)
+		e.Description = text
+		events = append(events, e)
+	}
+	if _, err := s.WriteEvents(ctx, events); err != nil {
+		t.Fatalf("WriteEvents: %v", err)
+	}
+	for text, want := range map[string][]string{
+		"οδος": {"final"}, "ΟΔΟΣ": {"upper"}, "οδοσ": {"upper"}, "ſtatus": {"long-s"}, "status": nil,
+		"ᦀᦰᦀ": {"tai-lue"}, "ᦀ": nil, "closed": {"final", "long-s", "tai-lue", "upper"},
+	} {
+		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 10, Order: audit.OldestFirst, Filter: audit.Filter{Text: text}})
+		if err != nil {
+			t.Fatalf("text %q: %v", text, err)
+		}
+		var got []string
+		for _, e := range p.Events {
+			got = append(got, e.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("text %q finds %v, want %v", text, got, want)
+		}
+	}
+}
