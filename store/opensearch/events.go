@@ -194,6 +194,25 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 		seen[key] = true
 		items = append(items, item{i: i, alias: s.seriesAlias(e.Tenant, e.ComponentID)})
 	}
+	// Every series of the batch is set up before the lookups below, which
+	// cover its indices: an index whose primary shard is not active yet
+	// fails the searches and gets that cover it. A series that cannot be
+	// set up fails its own events only.
+	ready := map[string]error{}
+	ok := items[:0]
+	for _, it := range items {
+		err, seen := ready[it.alias]
+		if !seen {
+			err = s.ensureSeries(ctx, it.alias)
+			ready[it.alias] = err
+		}
+		if err != nil {
+			results[it.i].Err = fmt.Errorf("opensearch: write event %s: %w", events[it.i].ID, err)
+			continue
+		}
+		ok = append(ok, it)
+	}
+	items = ok
 	if len(items) == 0 {
 		return results, nil
 	}
@@ -208,22 +227,10 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 	}
 	var buf bytes.Buffer
 	var sent []item
-	// A series that cannot be set up fails its own events only; the error
-	// is kept so that its other events do not retry within this call.
-	broken := map[string]error{}
 	for _, it := range items {
 		e := events[it.i]
 		if stored[[2]string{e.Tenant, e.ID}] {
 			results[it.i].Duplicate = true
-			continue
-		}
-		err, seen := broken[it.alias]
-		if !seen {
-			err = s.ensureSeries(ctx, it.alias)
-			broken[it.alias] = err
-		}
-		if err != nil {
-			results[it.i].Err = fmt.Errorf("opensearch: write event %s: %w", e.ID, err)
 			continue
 		}
 		action := obj{"create": obj{"_index": it.alias, "_id": e.ID}}

@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -259,19 +260,30 @@ func (s *Store) ensureSeries(ctx context.Context, alias string) error {
 	}
 	// Once the series was rolled over and -000001 deleted, recreating
 	// it would add a second write index; so the alias decides.
-	exists, err := s.aliasExists(ctx, alias)
+	write, err := s.writeIndex(ctx, alias)
 	if err != nil {
 		return err
 	}
-	if !exists {
+	if write == "" {
 		first := alias + "-000001"
 		body := obj{"aliases": obj{alias: obj{"is_write_index": true}}}
 		if err := s.do(ctx, http.MethodPut, "/"+seg(first), nil, body, nil); err != nil {
 			// A concurrent writer may have won the race.
-			if exists, aerr := s.aliasExists(ctx, alias); aerr != nil || !exists {
+			if write, _ = s.writeIndex(ctx, alias); write == "" {
 				return fmt.Errorf("opensearch: create index %s: %w", first, err)
 			}
+		} else {
+			write = first
 		}
+	}
+	// An index is in the cluster state, and matched by every pattern
+	// covering it, before its primary shard is active; until then a search
+	// or get covering it fails ("all shards failed"). The index may have
+	// been created just now by another writer, who won the race or
+	// created it shortly before, so whoever saw it created waits, bounded,
+	// before its searches and gets cover it.
+	if err := s.waitActive(ctx, write, seriesActiveTimeout); err != nil {
+		return fmt.Errorf("opensearch: series %s: %w", alias, err)
 	}
 	s.mu.Lock()
 	s.series[alias] = true
@@ -279,13 +291,100 @@ func (s *Store) ensureSeries(ctx context.Context, alias string) error {
 	return nil
 }
 
-func (s *Store) aliasExists(ctx context.Context, alias string) (bool, error) {
-	err := s.do(ctx, http.MethodHead, "/_alias/"+seg(alias), nil, nil, nil)
-	switch {
-	case err == nil:
-		return true, nil
-	case statusOf(err) == http.StatusNotFound:
-		return false, nil
+// seriesActiveTimeout bounds how long ensureSeries waits for the primary
+// shard of a series' write index to become active.
+const seriesActiveTimeout = 30 * time.Second
+
+// writeIndex returns the write index of alias, or "" when the alias does
+// not exist.
+func (s *Store) writeIndex(ctx context.Context, alias string) (string, error) {
+	var indices map[string]struct {
+		Aliases map[string]struct {
+			IsWriteIndex *bool `json:"is_write_index"`
+		} `json:"aliases"`
 	}
-	return false, fmt.Errorf("opensearch: alias %s: %w", alias, err)
+	err := s.do(ctx, http.MethodGet, "/_alias/"+seg(alias), nil, nil, &indices)
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("opensearch: alias %s: %w", alias, err)
+	}
+	only := ""
+	for index, a := range indices {
+		meta, ok := a.Aliases[alias]
+		if !ok {
+			continue
+		}
+		if meta.IsWriteIndex != nil && *meta.IsWriteIndex {
+			return index, nil
+		}
+		only = index
+	}
+	// The only index of an alias is its write index, flagged or not.
+	if len(indices) == 1 {
+		return only, nil
+	}
+	return "", fmt.Errorf("opensearch: alias %s has %d indices and no write index", alias, len(indices))
+}
+
+// waitActive waits, at most timeout, until the primary shard of every
+// index matching indices (names, aliases or patterns, comma-separated) is
+// active. Cluster health cannot say so by status: a primary still being
+// created leaves its index yellow, not red. So it polls the active
+// primaries of each index.
+func (s *Store) waitActive(ctx context.Context, indices string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	pause := 10 * time.Millisecond
+	for {
+		inactive, err := s.inactivePrimaries(ctx, indices)
+		if err != nil {
+			return err
+		}
+		if len(inactive) == 0 {
+			return nil
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return fmt.Errorf("opensearch: primary shards of %s not active after %v", strings.Join(inactive, ", "), timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 250*time.Millisecond)
+	}
+}
+
+// inactivePrimaries lists the indices matching indices that have a primary
+// shard not active yet, or indices itself when it names no index (yet).
+func (s *Store) inactivePrimaries(ctx context.Context, indices string) ([]string, error) {
+	var health struct {
+		Indices map[string]struct {
+			Shards int `json:"number_of_shards"`
+			Active int `json:"active_primary_shards"`
+		} `json:"indices"`
+	}
+	// timeout=0s: health waits for an index named but missing unless told
+	// otherwise, and answers 408 (as it does after any timeout).
+	q := url.Values{
+		"level":       {"indices"},
+		"timeout":     {"0s"},
+		"filter_path": {"indices.*.number_of_shards,indices.*.active_primary_shards"},
+	}
+	err := s.do(ctx, http.MethodGet, "/_cluster/health/"+seg(indices), q, nil, &health)
+	if statusOf(err) == http.StatusRequestTimeout {
+		return []string{indices}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opensearch: cluster health of %s: %w", indices, err)
+	}
+	var inactive []string
+	for name, ix := range health.Indices {
+		if ix.Active < ix.Shards {
+			inactive = append(inactive, name)
+		}
+	}
+	slices.Sort(inactive)
+	return inactive, nil
 }
