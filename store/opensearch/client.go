@@ -120,11 +120,23 @@ func parseAPIError(resp *opensearch.Response, data []byte) error {
 	ae := &apiError{Status: resp.StatusCode}
 	if json.Unmarshal(data, &e) == nil && len(e.Error) > 0 {
 		var detail struct {
-			Type   string `json:"type"`
-			Reason string `json:"reason"`
+			Type     string `json:"type"`
+			Reason   string `json:"reason"`
+			CausedBy *struct {
+				Type   string `json:"type"`
+				Reason string `json:"reason"`
+			} `json:"caused_by"`
 		}
 		if json.Unmarshal(e.Error, &detail) == nil {
 			ae.Type, ae.Reason = detail.Type, detail.Reason
+			// Some errors (a search rejected for missing shards) say why
+			// only in their cause.
+			if c := detail.CausedBy; c != nil && c.Reason != "" && c.Reason != ae.Reason {
+				if ae.Reason != "" {
+					ae.Reason += ": "
+				}
+				ae.Reason += c.Reason
+			}
 		} else {
 			ae.Reason = strings.Trim(string(e.Error), `"`)
 		}

@@ -88,6 +88,7 @@ func (s *Store) searchAll(ctx context.Context, index string, query obj, sort []o
 			body["search_after"] = after
 		}
 		var resp struct {
+			searchShards
 			Hits struct {
 				Hits []struct {
 					searchHit
@@ -95,7 +96,7 @@ func (s *Store) searchAll(ctx context.Context, index string, query obj, sort []o
 				} `json:"hits"`
 			} `json:"hits"`
 		}
-		err := s.do(ctx, http.MethodPost, "/"+seg(index)+"/_search", nil, body, &resp)
+		err := s.doSearch(ctx, "/"+seg(index)+"/_search", index, nil, body, &resp)
 		if err != nil {
 			return err
 		}

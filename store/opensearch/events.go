@@ -58,6 +58,7 @@ func newEventDoc(e audit.Event) eventDoc {
 func msUTC(t time.Time) time.Time { return t.Truncate(time.Millisecond).UTC() }
 
 type searchResponse struct {
+	searchShards
 	PitID string `json:"pit_id"`
 	Hits  struct {
 		Total struct {
@@ -86,7 +87,7 @@ func (h searchHit) event() (audit.Event, error) {
 
 // search runs a search over indices (a comma-separated list of names and
 // patterns; "" for a point-in-time search), tolerating patterns that match
-// no index.
+// no index, and refusing partial results (see doSearch).
 func (s *Store) search(ctx context.Context, indices string, body obj) (*searchResponse, error) {
 	path := "/_search"
 	var q url.Values
@@ -98,7 +99,7 @@ func (s *Store) search(ctx context.Context, indices string, body obj) (*searchRe
 		body["_source"] = obj{"excludes": []string{"words"}}
 	}
 	var resp searchResponse
-	if err := s.do(ctx, http.MethodPost, path, q, body, &resp); err != nil {
+	if err := s.doSearch(ctx, path, indices, q, body, &resp); err != nil {
 		return nil, err
 	}
 	return &resp, nil

@@ -178,10 +178,21 @@ func (s *Store) ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Eve
 // when the pattern matches no index.
 func (s *Store) openPIT(ctx context.Context, pattern string) (string, error) {
 	var resp struct {
+		searchShards
 		PitID string `json:"pit_id"`
 	}
+	// allow_partial_pit_creation=false: a snapshot lacking a shard would
+	// export less than the filter matches (see doSearch).
 	q := url.Values{"keep_alive": {pitKeepAlive}, "allow_partial_pit_creation": {"false"}, "expand_wildcards": {"open"}}
-	err := s.do(ctx, http.MethodPost, "/"+seg(pattern)+"/_search/point_in_time", q, nil, &resp)
+	err := s.awaitingShards(ctx, pattern, func() error {
+		return s.do(ctx, http.MethodPost, "/"+seg(pattern)+"/_search/point_in_time", q, nil, &resp)
+	})
+	if err == nil {
+		if err = resp.shards().err(); err != nil {
+			_ = s.closePIT(context.WithoutCancel(ctx), resp.PitID)
+			return "", fmt.Errorf("opensearch: open point in time: %w", err)
+		}
+	}
 	if err != nil {
 		// OpenSearch fails a point in time over no index with an obscure
 		// error rather than an empty one; an empty pattern is no error.
