@@ -161,12 +161,23 @@ func ndjson(buf *bytes.Buffer, values ...any) error {
 // WriteEvents stores events with one _bulk of create actions, so a repeated
 // id fails with a version conflict and the first event is kept.
 //
-// Idempotency: create detects a repeated id at once within the write index
-// of the event's (tenant, component) series; ids within one call are
-// deduplicated here; and ids stored in other indices of the tenant (older
-// indices of a series that rolled over, or another component) are found by
-// a search before writing, which sees events written more than a refresh
-// interval (about a second) ago.
+// Idempotency on (tenant, id) spans every index of the tenant (one series
+// per component, each rolled over into several indices), while create
+// detects a repeated id only within the index it writes to. So, besides
+// create in the write index of the event's own series, and ids repeated
+// within one call deduplicated here, the ids of a call are looked up
+// before writing (see storedIDs): by a search of every index, which sees
+// events written more than a refresh interval (about a second) ago, and by
+// a real-time multi-get in the indices that can hold younger ones: the
+// write index of every other series of the tenant, and, for a few minutes
+// after a rollover, the index the series rolled over from.
+//
+// What remains: two calls writing the same id to two different series of
+// a tenant at the same moment (each looks up before the other has written)
+// both store it. And an id written to an index in its last refresh
+// interval as the write index is missed if its series rolls over twice
+// within that interval, or if auditlog's clock is ahead of the cluster's
+// by more than those few minutes.
 func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.WriteResult, error) {
 	results := make([]store.WriteResult, len(events))
 	type item struct {
@@ -217,12 +228,11 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 	if len(items) == 0 {
 		return results, nil
 	}
-	ids := map[string][]string{}
-	for _, it := range items {
-		e := events[it.i]
-		ids[e.Tenant] = append(ids[e.Tenant], e.ID)
+	lookups := make([]idLookup, len(items))
+	for k, it := range items {
+		lookups[k] = idLookup{tenant: events[it.i].Tenant, id: events[it.i].ID, alias: it.alias}
 	}
-	stored, err := s.storedIDs(ctx, ids)
+	stored, err := s.storedIDs(ctx, lookups)
 	if err != nil {
 		return nil, err
 	}
@@ -263,43 +273,6 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 		}
 	}
 	return results, nil
-}
-
-// storedIDs returns which of the ids, by tenant, are already stored and
-// searchable. It searches every event index, with the tenants in the body:
-// one index pattern per tenant in the URL would outgrow the request line
-// limit (4 KB) with a few dozen tenants in a batch.
-func (s *Store) storedIDs(ctx context.Context, ids map[string][]string) (map[[2]string]bool, error) {
-	var should []obj
-	n := 0
-	for tenant, list := range ids {
-		should = append(should, obj{"bool": obj{"filter": []obj{
-			{"term": obj{"tenant": tenant}},
-			{"ids": obj{"values": list}},
-		}}})
-		n += len(list)
-	}
-	body := obj{
-		"size":             n,
-		"_source":          []string{"tenant"},
-		"track_total_hits": false,
-		"query":            obj{"bool": obj{"should": should, "minimum_should_match": 1}},
-	}
-	resp, err := s.search(ctx, s.prefix+"-events-*", body)
-	if err != nil {
-		return nil, fmt.Errorf("opensearch: look up stored event ids: %w", err)
-	}
-	stored := map[[2]string]bool{}
-	for _, h := range resp.Hits.Hits {
-		var src struct {
-			Tenant string `json:"tenant"`
-		}
-		if err := json.Unmarshal(h.Source, &src); err != nil {
-			return nil, fmt.Errorf("opensearch: decode stored event %s: %w", h.ID, err)
-		}
-		stored[[2]string{src.Tenant, h.ID}] = true
-	}
-	return stored, nil
 }
 
 // GetEvent returns one event of the tenant. It searches the tenant's

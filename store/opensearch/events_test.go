@@ -96,3 +96,42 @@ func TestBrokenSeriesFailsOnlyItsEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateRightAfterRollover: an id written just before its series
+// rolled over, and not yet searchable, is still a duplicate afterwards, in
+// its own series (whose new write index does not hold it) and in another.
+func TestDuplicateRightAfterRollover(t *testing.T) {
+	t.Parallel()
+	s, base, prefix := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	if res, err := s.WriteEvents(ctx, []audit.Event{event("acme", "CMS", "e1", at), event("acme", "KMS", "k1", at)}); err != nil || res[0].Err != nil || res[1].Err != nil {
+		t.Fatalf("write: %v %+v", err, res)
+	}
+	// No refresh before, during or after the rollover.
+	series := prefix + "-events-acme-cms"
+	if code, body := rest(t, http.MethodPost, base+"/"+series+"/_rollover", nil); code != http.StatusOK {
+		t.Fatalf("rollover: HTTP %d %v", code, body)
+	}
+	res, err := s.WriteEvents(ctx, []audit.Event{event("acme", "CMS", "e1", at), event("acme", "CMS", "e2", at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Duplicate || res[1].Duplicate || res[1].Err != nil {
+		t.Errorf("after rollover: results %+v, want e1 duplicate, e2 written", res)
+	}
+	res, err = s.WriteEvents(ctx, []audit.Event{event("acme", "KMS", "e1", at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Duplicate {
+		t.Errorf("after rollover, in another series: results %+v, want e1 duplicate", res)
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 10})
+	if err != nil || page.Total != 3 {
+		t.Errorf("SearchEvents total = %d, %v; want 3 (e1, k1, e2)", page.Total, err)
+	}
+}

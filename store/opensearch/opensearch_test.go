@@ -413,3 +413,25 @@ func BenchmarkWriteEvents(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkWriteEventsComponents is BenchmarkWriteEvents with each batch
+// spread over five components of the tenant, so that every id is checked
+// against the other series of the tenant too.
+func BenchmarkWriteEventsComponents(b *testing.B) {
+	s, _, _ := newStore(b)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	components := []string{"CMS", "KMS", "SET", "ONBOARDING", "OFFBOARDING"}
+	const batch = 500
+	events := make([]audit.Event, batch)
+	for i := 0; b.Loop(); i++ {
+		for j := range events {
+			events[j] = event("acme", components[j%len(components)], fmt.Sprintf("b%d-%d", i, j), at.Add(time.Duration(j)*time.Millisecond))
+		}
+		res, err := s.WriteEvents(ctx, events)
+		if err != nil || res[0].Err != nil {
+			b.Fatalf("write: %v", err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
+}

@@ -87,6 +87,57 @@ func testEvents(t *testing.T, newStore Factory) {
 		}
 	})
 
+	t.Run("DuplicateInOtherComponentWithoutRefresh", func(t *testing.T) {
+		s := newStore(t)
+		first := fullEvent("acme", "same-2", baseTime)
+		first.ComponentID = "KMS"
+		writeEvents(t, s, first)
+		// No refresh: the id was stored a moment ago, under another
+		// component of the tenant, and a search would not see it yet.
+		again := minimalEvent("acme", "same-2", "CMS", baseTime.Add(time.Minute))
+		if res := writeEvents(t, s, again); !res[0].Duplicate {
+			t.Errorf("same id for another component of the tenant: Duplicate = false, want true")
+		}
+		// The same id is another tenant's own, also for tenants whose
+		// names extend acme's, or that acme's name extends.
+		others := []audit.Event{
+			minimalEvent("acme-x", "same-2", "CMS", baseTime),
+			minimalEvent("globex", "same-2", "KMS", baseTime),
+			minimalEvent("acme-x", "same-3", "KMS", baseTime),
+		}
+		for i, r := range writeEvents(t, s, others...) {
+			if r.Duplicate {
+				t.Errorf("%s's event %s reported Duplicate of another tenant's", others[i].Tenant, others[i].ID)
+			}
+		}
+		// And acme, after acme-x stored same-3 (no refresh either).
+		if res := writeEvents(t, s, minimalEvent("acme", "same-3", "SET", baseTime)); res[0].Duplicate {
+			t.Errorf("acme's same-3 reported Duplicate of acme-x's")
+		}
+		// A batch mixing both: the repeated id of acme in a third component.
+		res := writeEvents(t, s, minimalEvent("acme", "same-2", "ONBOARDING", baseTime), minimalEvent("acme", "same-4", "ONBOARDING", baseTime))
+		if !res[0].Duplicate || res[1].Duplicate {
+			t.Errorf("batch: Duplicate = [%v %v], want [true false]", res[0].Duplicate, res[1].Duplicate)
+		}
+		refresh(t, s)
+		sameJSON(t, "the first event of the id", stored(t, first), getEvent(t, s, "acme", "same-2"))
+		for tenant, want := range map[string][]string{
+			"acme":   {"same-2", "same-3", "same-4"},
+			"acme-x": {"same-2", "same-3"},
+			"globex": {"same-2"},
+		} {
+			p, err := s.SearchEvents(ctx(t), audit.Query{Tenant: tenant, Limit: 10, Order: audit.OldestFirst})
+			if err != nil {
+				t.Fatalf("SearchEvents(%s): %v", tenant, err)
+			}
+			got := eventIDs(p.Events)
+			slices.Sort(got)
+			if !slices.Equal(got, want) || p.Total != int64(len(want)) {
+				t.Errorf("listing of %s = %v (total %d), want %v", tenant, got, p.Total, want)
+			}
+		}
+	})
+
 	t.Run("SameIDInTwoTenants", func(t *testing.T) {
 		s := newStore(t)
 		a := fullEvent("acme", "shared-id", baseTime)

@@ -1,0 +1,289 @@
+package opensearch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// idLookup is an id about to be written: the tenant's, through the write
+// alias of one series.
+type idLookup struct {
+	tenant, id, alias string
+}
+
+// storedIDs returns which (tenant, id) of lookups are already stored in
+// any index of the tenant. Two lookups run side by side:
+//   - a search of every event index (searchedIDs), which sees events
+//     written up to a refresh interval ago;
+//   - a real-time multi-get (recentIDs) in the indices where events of the
+//     last refresh interval can be.
+func (s *Store) storedIDs(ctx context.Context, lookups []idLookup) (map[[2]string]bool, error) {
+	ids := map[string][]string{}
+	for _, l := range lookups {
+		ids[l.tenant] = append(ids[l.tenant], l.id)
+	}
+	var (
+		wg       sync.WaitGroup
+		searched map[[2]string]bool
+		serr     error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		searched, serr = s.searchedIDs(ctx, ids)
+	}()
+	recent, rerr := s.recentIDs(ctx, lookups)
+	wg.Wait()
+	if serr != nil {
+		return nil, serr
+	}
+	if rerr != nil {
+		return nil, rerr
+	}
+	for k := range recent {
+		searched[k] = true
+	}
+	return searched, nil
+}
+
+// searchedIDs returns which of the ids, by tenant, are already stored and
+// searchable. It searches every event index, with the tenants in the body:
+// one index pattern per tenant in the URL would outgrow the request line
+// limit (4 KB) with a few dozen tenants in a batch.
+func (s *Store) searchedIDs(ctx context.Context, ids map[string][]string) (map[[2]string]bool, error) {
+	var should []obj
+	n := 0
+	for tenant, list := range ids {
+		should = append(should, obj{"bool": obj{"filter": []obj{
+			{"term": obj{"tenant": tenant}},
+			{"ids": obj{"values": list}},
+		}}})
+		n += len(list)
+	}
+	body := obj{
+		"size":             n,
+		"_source":          []string{"tenant"},
+		"track_total_hits": false,
+		"query":            obj{"bool": obj{"should": should, "minimum_should_match": 1}},
+	}
+	resp, err := s.search(ctx, s.prefix+"-events-*", body)
+	if err != nil {
+		return nil, fmt.Errorf("opensearch: look up stored event ids: %w", err)
+	}
+	stored := map[[2]string]bool{}
+	for _, h := range resp.Hits.Hits {
+		var src struct {
+			Tenant string `json:"tenant"`
+		}
+		if err := json.Unmarshal(h.Source, &src); err != nil {
+			return nil, fmt.Errorf("opensearch: decode stored event %s: %w", h.ID, err)
+		}
+		stored[[2]string{src.Tenant, h.ID}] = true
+	}
+	return stored, nil
+}
+
+// recentIDs returns which lookups are stored, searchable or not yet, in the
+// indices that can hold events too young for searchedIDs: the write index
+// of every series of the tenant but the lookup's own (there, create
+// detects the id itself), and the index a series rolled over from, for a
+// while after the rollover.
+// It gets them by id, in real time (a get sees a document as soon as it is
+// written), in one _mget.
+func (s *Store) recentIDs(ctx context.Context, lookups []idLookup) (map[[2]string]bool, error) {
+	tenants := map[string]bool{}
+	for _, l := range lookups {
+		tenants[l.tenant] = true
+	}
+	series, err := s.tenantSeries(ctx, tenants)
+	if err != nil {
+		return nil, err
+	}
+	type target struct{ index, id string }
+	var docs []obj
+	owner := map[target]string{} // tenant of the id looked up in each index
+	add := func(index string, l idLookup) {
+		t := target{index, l.id}
+		if _, ok := owner[t]; ok || index == "" {
+			return
+		}
+		owner[t] = l.tenant
+		docs = append(docs, obj{"_index": index, "_id": l.id})
+	}
+	for _, l := range lookups {
+		for _, sr := range series[l.tenant] {
+			if sr.alias != l.alias {
+				add(sr.write, l)
+			}
+			add(sr.previous, l)
+		}
+	}
+	found := map[[2]string]bool{}
+	if len(docs) == 0 {
+		return found, nil
+	}
+	var resp struct {
+		Docs []struct {
+			Index string `json:"_index"`
+			ID    string `json:"_id"`
+			Found bool   `json:"found"`
+			Error *struct {
+				Type   string `json:"type"`
+				Reason string `json:"reason"`
+			} `json:"error"`
+		} `json:"docs"`
+	}
+	body := obj{"docs": docs}
+	q := url.Values{
+		"realtime":    {"true"},
+		"_source":     {"false"},
+		"filter_path": {"docs._index,docs._id,docs.found,docs.error.type,docs.error.reason"},
+	}
+	for attempt := 0; ; attempt++ {
+		if err := s.do(ctx, http.MethodPost, "/_mget", q, body, &resp); err != nil {
+			return nil, fmt.Errorf("opensearch: get recent event ids: %w", err)
+		}
+		// An index whose primary is not active yet (a rollover just
+		// now, maybe by another process) is waited for, once.
+		var inactive []string
+		for _, d := range resp.Docs {
+			if d.Error != nil && d.Error.Type == "no_shard_available_action_exception" && !slices.Contains(inactive, d.Index) {
+				inactive = append(inactive, d.Index)
+			}
+		}
+		if len(inactive) == 0 || attempt > 0 {
+			break
+		}
+		if err := s.waitActive(ctx, strings.Join(inactive, ","), shardWait); err != nil {
+			return nil, fmt.Errorf("opensearch: get recent event ids: %w", err)
+		}
+	}
+	for _, d := range resp.Docs {
+		switch {
+		case d.Error != nil && d.Error.Type == "index_not_found_exception":
+			// Deleted (by retention) since the alias lookup: it holds
+			// no event any more.
+		case d.Error != nil:
+			return nil, fmt.Errorf("opensearch: get recent event %s in %s: %s: %s", d.ID, d.Index, d.Error.Type, d.Error.Reason)
+		case d.Found:
+			tenant, ok := owner[target{d.Index, d.ID}]
+			if !ok {
+				return nil, fmt.Errorf("opensearch: get recent event ids: unexpected answer for %s in %s", d.ID, d.Index)
+			}
+			found[[2]string{tenant, d.ID}] = true
+		}
+	}
+	return found, nil
+}
+
+// seriesHead is where a series can hold events too young to be searched:
+// its write index, and, shortly after a rollover, the index it rolled over
+// from ("" otherwise).
+type seriesHead struct {
+	alias, write, previous string
+}
+
+// recentRollover is how long after a rollover the index rolled over from
+// is still looked up in real time: far beyond the refresh interval that
+// makes its last writes searchable, and than the clocks of auditlog and
+// the cluster may differ.
+const recentRollover = 5 * time.Minute
+
+// maxPatternsURL bounds the index patterns of one request, well within
+// the request line limit (4 KB).
+const maxPatternsURL = 3000
+
+// tenantSeries returns the series of each tenant, read from the index
+// metadata of its event indices (the coordinating node's copy: local, so
+// that ingest puts no load on the cluster manager), one request per few
+// dozen tenants. An index pattern of a tenant also matches the series of
+// tenants whose names extend it ("acme-*" matches "acme-x-cms-000001"); a
+// series belongs to the tenant its alias names, and since component ids
+// have no '-', that is the alias up to its last '-'. The write index of a
+// series is its newest index (rollover numbers them in order).
+func (s *Store) tenantSeries(ctx context.Context, tenants map[string]bool) (map[string][]seriesHead, error) {
+	names := make([]string, 0, len(tenants))
+	for t := range tenants {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	events := s.prefix + "-events-"
+	type member struct {
+		index   string
+		number  int
+		created time.Time
+	}
+	members := map[string][]member{} // by alias
+	for len(names) > 0 {
+		var patterns []string
+		size := 0
+		for len(names) > 0 {
+			p := events + names[0] + "-*"
+			n := len(seg(p)) + len("%2C")
+			if len(patterns) > 0 && size+n > maxPatternsURL {
+				break
+			}
+			patterns = append(patterns, p)
+			size += n
+			names = names[1:]
+		}
+		var state struct {
+			Metadata struct {
+				Indices map[string]struct {
+					Aliases  []string `json:"aliases"`
+					Settings struct {
+						Index struct {
+							CreationDate string `json:"creation_date"`
+						} `json:"index"`
+					} `json:"settings"`
+				} `json:"indices"`
+			} `json:"metadata"`
+		}
+		q := url.Values{
+			"local":            {"true"},
+			"expand_wildcards": {"open"},
+			"filter_path":      {"metadata.indices.*.aliases,metadata.indices.*.settings.index.creation_date"},
+		}
+		path := "/_cluster/state/metadata/" + seg(strings.Join(patterns, ","))
+		if err := s.do(ctx, http.MethodGet, path, q, nil, &state); err != nil {
+			return nil, fmt.Errorf("opensearch: list series: %w", err)
+		}
+		for index, md := range state.Metadata.Indices {
+			for _, alias := range md.Aliases {
+				rest, ok := strings.CutPrefix(alias, events)
+				k := strings.LastIndexByte(rest, '-')
+				if !ok || k < 0 || !tenants[rest[:k]] || !strings.HasPrefix(index, alias) {
+					continue
+				}
+				m := indexNumber.FindStringSubmatch(strings.TrimPrefix(index, alias))
+				if m == nil {
+					continue
+				}
+				n, _ := strconv.Atoi(m[1])
+				ms, _ := strconv.ParseInt(md.Settings.Index.CreationDate, 10, 64)
+				members[alias] = append(members[alias], member{index: index, number: n, created: time.UnixMilli(ms)})
+			}
+		}
+	}
+	out := map[string][]seriesHead{}
+	for alias, ms := range members {
+		sort.Slice(ms, func(i, j int) bool { return ms[i].number > ms[j].number })
+		head := seriesHead{alias: alias, write: ms[0].index}
+		if len(ms) > 1 && time.Since(ms[0].created) < recentRollover {
+			head.previous = ms[1].index
+		}
+		rest := strings.TrimPrefix(alias, events)
+		tenant := rest[:strings.LastIndexByte(rest, '-')]
+		out[tenant] = append(out[tenant], head)
+	}
+	return out, nil
+}
