@@ -12,7 +12,11 @@ import (
 	"github.com/auditlog/auditlog/audit"
 )
 
-// AddNotifications stores notifications.
+// AddNotifications stores notifications; an id already stored for the
+// tenant is kept as it was (create: a conflict is no error). The flag path
+// sends a notification again, with the same id, for every event the
+// caller's flag is on; replacing it would mark unread again what its
+// recipient has read.
 func (s *Store) AddNotifications(ctx context.Context, ns []audit.Notification) error {
 	if len(ns) == 0 {
 		return nil
@@ -24,7 +28,7 @@ func (s *Store) AddNotifications(ctx context.Context, ns []audit.Notification) e
 			t := msUTC(*n.ReadAt)
 			n.ReadAt = &t
 		}
-		action := obj{"index": obj{"_index": s.index(notificationsIndex), "_id": docID(n.Tenant, n.ID)}}
+		action := obj{"create": obj{"_index": s.index(notificationsIndex), "_id": docID(n.Tenant, n.ID)}}
 		if err := ndjson(&buf, action, n); err != nil {
 			return fmt.Errorf("opensearch: encode notification %s: %w", n.ID, err)
 		}
@@ -33,8 +37,11 @@ func (s *Store) AddNotifications(ctx context.Context, ns []audit.Notification) e
 	if err != nil {
 		return fmt.Errorf("opensearch: add notifications: %w", err)
 	}
+	if len(items) != len(ns) {
+		return fmt.Errorf("opensearch: add notifications: %d results for %d notifications", len(items), len(ns))
+	}
 	for i, it := range items {
-		if it.Error != nil {
+		if it.Error != nil && it.Status != http.StatusConflict {
 			return fmt.Errorf("opensearch: add notification %s: %w", ns[i].ID, it.err())
 		}
 	}

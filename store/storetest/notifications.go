@@ -96,6 +96,30 @@ func testNotifications(t *testing.T, newStore Factory) {
 		}
 	})
 
+	t.Run("AddAgainKeepsTheStoredOne", func(t *testing.T) {
+		s := setup(t)
+		at := baseTime.Add(3 * time.Hour)
+		if n, err := s.MarkNotificationsRead(ctx(t), "acme", ana, []string{"n-ana-new"}, at); err != nil || n != 1 {
+			t.Fatalf("MarkNotificationsRead = %d, %v; want 1", n, err)
+		}
+		// The flag path sends the same notification again (same id), as
+		// when a user flags an event already flagged; a retry, with it a
+		// new one.
+		again := all[1]
+		again.Note = "sent again"
+		fresh := notif("acme", "n-ana-fresh", ana, baseTime.Add(2*time.Hour))
+		if err := s.AddNotifications(ctx(t), []audit.Notification{again, fresh}); err != nil {
+			t.Fatalf("AddNotifications of a stored id: %v", err)
+		}
+		read := all[1]
+		read.ReadAt = &at
+		sameJSON(t, "Ana's notifications after adding a read one again",
+			[]audit.Notification{asStored(fresh), asStored(read), asStored(all[0])}, list(t, s, "acme", ana, false))
+		if got := ids(list(t, s, "acme", ana, true)); !slices.Equal(got, []string{"n-ana-fresh", "n-ana-old"}) {
+			t.Errorf("Ana's unread = %v, want [n-ana-fresh n-ana-old]", got)
+		}
+	})
+
 	t.Run("MarkReadAndUnreadOnly", func(t *testing.T) {
 		s := setup(t)
 		at := baseTime.Add(3 * time.Hour)
