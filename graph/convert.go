@@ -28,6 +28,13 @@ func opt(s string) *string {
 	return &s
 }
 
+// eventFromInput converts an ingested event. Its details come from gqlgen's
+// Map scalar as decoded: numbers given in variables as json.Number (gqlgen's
+// transports decode requests with UseNumber), so exact whatever their size;
+// numbers written as literals in the query document as int64 or float64
+// (an integer literal beyond int64 fails validation). Every store writes
+// them with encoding/json and reads them back as json.Number, so details
+// keep the numbers they were sent with.
 func eventFromInput(in model.EventInput) audit.Event {
 	ev := audit.Event{
 		ID:          str(in.ID),

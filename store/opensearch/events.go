@@ -21,8 +21,8 @@ type eventDoc struct {
 	// PriorityRank orders priorities by severity rather than by name.
 	PriorityRank int `json:"priorityRank"`
 	// Words holds the searchable text split into words, for full-text
-	// queries. It stays in _source, so that partial updates (flags) keep
-	// it, and searches leave it out of their hits (see search).
+	// queries. It stays in _source, which searches return whole (see
+	// search), and is dropped when a hit is read.
 	Words *eventWords `json:"words,omitempty"`
 }
 
@@ -77,9 +77,14 @@ type searchHit struct {
 	Source      json.RawMessage `json:"_source"`
 }
 
+// event decodes the event of a hit, with the numbers of its details exact:
+// each the json.Number of its literal in _source, which holds the document
+// as written.
 func (h searchHit) event() (audit.Event, error) {
 	var d eventDoc
-	if err := json.Unmarshal(h.Source, &d); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(h.Source))
+	dec.UseNumber()
+	if err := dec.Decode(&d); err != nil {
 		return audit.Event{}, fmt.Errorf("opensearch: decode event %s: %w", h.ID, err)
 	}
 	return d.Event, nil
@@ -88,15 +93,18 @@ func (h searchHit) event() (audit.Event, error) {
 // search runs a search over indices (a comma-separated list of names and
 // patterns; "" for a point-in-time search), tolerating patterns that match
 // no index, and refusing partial results (see doSearch).
+//
+// Hits carry their _source whole, words included: OpenSearch returns a
+// _source it filters (includes, excludes) re-encoded from parsed values,
+// which changes the numbers of details (1e-7 becomes 1.0E-7, and a decimal
+// longer than a double rounds), whereas a whole _source is the document
+// as written.
 func (s *Store) search(ctx context.Context, indices string, body obj) (*searchResponse, error) {
 	path := "/_search"
 	var q url.Values
 	if indices != "" {
 		path = "/" + seg(indices) + "/_search"
 		q = url.Values{"allow_no_indices": {"true"}, "ignore_unavailable": {"true"}}
-	}
-	if _, ok := body["_source"]; !ok {
-		body["_source"] = obj{"excludes": []string{"words"}}
 	}
 	var resp searchResponse
 	if err := s.doSearch(ctx, path, indices, q, body, &resp); err != nil {
@@ -318,32 +326,36 @@ const maxUpdateAttempts = 5
 
 // FlagEvents flags the tenant's events that have no flag yet.
 func (s *Store) FlagEvents(ctx context.Context, tenant string, ids []string, flag audit.Flag) (map[string]audit.Event, error) {
-	flag.At = msUTC(flag.At)
-	return s.updateEvents(ctx, tenant, ids, func(e audit.Event) any {
+	return s.updateEvents(ctx, tenant, ids, func(e *audit.Event) bool {
 		if e.Flag != nil {
-			return nil // the first flag stays
+			return false // the first flag stays
 		}
-		return obj{"flag": flag}
+		f := flag
+		e.Flag = &f
+		return true
 	})
 }
 
 // UnflagEvents clears the flag of the tenant's events.
 func (s *Store) UnflagEvents(ctx context.Context, tenant string, ids []string) (map[string]audit.Event, error) {
-	return s.updateEvents(ctx, tenant, ids, func(e audit.Event) any {
+	return s.updateEvents(ctx, tenant, ids, func(e *audit.Event) bool {
 		if e.Flag == nil {
-			return nil
+			return false
 		}
-		return obj{"flag": nil}
+		e.Flag = nil
+		return true
 	})
 }
 
-// updateEvents applies a partial document, as change decides from the
-// current event (nil: leave it), to the tenant's events with these ids, in
-// their concrete indices. Each update is conditional on the sequence number
-// read, so a concurrent change is re-read and decided again rather than
-// overwritten. The indices touched are refreshed, so searches see the
-// change at once. It returns the events after the change.
-func (s *Store) updateEvents(ctx context.Context, tenant string, ids []string, change func(audit.Event) any) (map[string]audit.Event, error) {
+// updateEvents changes the tenant's events with these ids as change
+// decides from the current event (false: leave it), in their concrete
+// indices. The changed event is written whole (index, not a partial
+// update: OpenSearch would re-encode the stored _source from parsed
+// values, changing the numbers of details). Each write is conditional on
+// the sequence number read, so a concurrent change is re-read and decided
+// again rather than overwritten. The indices touched are refreshed, so
+// searches see the change at once. It returns the events after the change.
+func (s *Store) updateEvents(ctx context.Context, tenant string, ids []string, change func(*audit.Event) bool) (map[string]audit.Event, error) {
 	out := map[string]audit.Event{}
 	if !audit.ValidTenant(tenant) || len(ids) == 0 {
 		return out, nil
@@ -364,13 +376,12 @@ func (s *Store) updateEvents(ctx context.Context, tenant string, ids []string, c
 			if err != nil {
 				return nil, err
 			}
-			doc := change(e)
-			if doc == nil {
+			if !change(&e) {
 				out[h.ID] = e
 				continue
 			}
-			action := obj{"update": obj{"_index": h.Index, "_id": h.ID, "if_seq_no": h.SeqNo, "if_primary_term": h.PrimaryTerm}}
-			if err := ndjson(&buf, action, obj{"doc": doc}); err != nil {
+			action := obj{"index": obj{"_index": h.Index, "_id": h.ID, "if_seq_no": h.SeqNo, "if_primary_term": h.PrimaryTerm}}
+			if err := ndjson(&buf, action, newEventDoc(e)); err != nil {
 				return nil, fmt.Errorf("opensearch: encode update of %s: %w", h.ID, err)
 			}
 			sent = append(sent, h)

@@ -79,8 +79,8 @@ func eventMapping() obj {
 			"ingestedAt":    date(),
 			"redirectUrl":   stored(),
 			"details":       obj{"type": "flat_object"},
-			// words is for searching; searches leave it out of their hits.
-			// It stays in _source so that partial updates (flags) keep it.
+			// words is for searching. It stays in _source, which is
+			// written whole (also by flags) and read whole (see search).
 			"words": obj{"properties": obj{
 				"description":   words(),
 				"eventTypeName": words(),

@@ -71,7 +71,11 @@ func scanEvent(r rowScanner) (audit.Event, error) {
 		e.IngestedAt = fromMillis(ingested.Int64)
 	}
 	if details.Valid {
-		if err := json.Unmarshal([]byte(details.String), &e.Details); err != nil {
+		// Numbers stay exact, as the json.Number of their literal: a
+		// float64 would round integers beyond 2^53 and long decimals.
+		dec := json.NewDecoder(strings.NewReader(details.String))
+		dec.UseNumber()
+		if err := dec.Decode(&e.Details); err != nil {
 			return audit.Event{}, fmt.Errorf("decode details of event %s: %w", e.ID, err)
 		}
 	}

@@ -268,6 +268,62 @@ func testEvents(t *testing.T, newStore Factory) {
 		sameJSON(t, "flag after unflag", stored(t, audit.Event{Flag: &second}).Flag, got["a"].Flag)
 	})
 
+	t.Run("DetailNumbersExact", func(t *testing.T) {
+		s := newStore(t)
+		// Numbers beyond float64 (integers past 2^53, decimals it cannot
+		// hold) and in every notation a client may send.
+		const sent = `{"big":12345678901234567890,"odd":9007199254740993,"tenth":0.1,"neg":-5,"tiny":1e-7,` +
+			`"neg_big":-12345678901234567890123,"pi":3.14159265358979323846264338327950288,"exp":6.02214076E+23,` +
+			`"nested":{"list":[12345678901234567890,0.1,1e-7,{"deep":9007199254740993}]}}`
+		details, err := decodeDetails([]byte(sent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := asJSON(t, details)
+		e := minimalEvent("acme", "numbers", "CMS", baseTime)
+		e.Details = details
+		other := minimalEvent("acme", "other", "CMS", baseTime.Add(time.Second))
+		writeEvents(t, s, e, other)
+		refresh(t, s)
+		check := func(what string, got audit.Event) {
+			t.Helper()
+			if g := asJSON(t, got.Details); g != want {
+				t.Errorf("details read back by %s:\n got  %s\n want %s", what, g, want)
+			}
+		}
+		check("GetEvent", getEvent(t, s, "acme", "numbers"))
+		p, err := s.SearchEvents(ctx(t), audit.Query{Tenant: "acme", Limit: 10, Order: audit.OldestFirst, Facets: audit.AllFacets})
+		if err != nil || len(p.Events) != 2 {
+			t.Fatalf("SearchEvents = %d events, %v; want 2", len(p.Events), err)
+		}
+		check("SearchEvents", p.Events[0])
+		var scanned []audit.Event
+		if err := s.ScanEvents(ctx(t), audit.Query{Tenant: "acme", Order: audit.OldestFirst}, func(e audit.Event) error {
+			scanned = append(scanned, e)
+			return nil
+		}); err != nil || len(scanned) != 2 {
+			t.Fatalf("ScanEvents = %d events, %v; want 2", len(scanned), err)
+		}
+		check("ScanEvents", scanned[0])
+		// Flagging and unflagging rewrite the stored event; its details
+		// stay as they were.
+		flag := audit.Flag{By: audit.User{Type: audit.UserDashboard, ID: "u-admin"}, At: baseTime.Add(time.Hour)}
+		flagged, err := s.FlagEvents(ctx(t), "acme", []string{"numbers"}, flag)
+		if err != nil {
+			t.Fatalf("FlagEvents: %v", err)
+		}
+		check("FlagEvents", flagged["numbers"])
+		refresh(t, s)
+		check("GetEvent after a flag", getEvent(t, s, "acme", "numbers"))
+		unflagged, err := s.UnflagEvents(ctx(t), "acme", []string{"numbers"})
+		if err != nil {
+			t.Fatalf("UnflagEvents: %v", err)
+		}
+		check("UnflagEvents", unflagged["numbers"])
+		refresh(t, s)
+		check("GetEvent after unflagging", getEvent(t, s, "acme", "numbers"))
+	})
+
 	t.Run("GetEventHiddenByCutoff", func(t *testing.T) {
 		s := newStore(t)
 		e := minimalEvent("acme", "old", "CMS", baseTime)

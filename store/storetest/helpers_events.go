@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -83,7 +84,8 @@ func minimalEvent(tenant, id, component string, at time.Time) audit.Event {
 }
 
 // stored returns e as a store returns it: times in UTC at millisecond
-// precision, details as decoded from JSON (numbers become float64).
+// precision, details as decoded from JSON with every number kept exact, as
+// its json.Number.
 func stored(t *testing.T, e audit.Event) audit.Event {
 	t.Helper()
 	e.OccurredAt = msUTC(e.OccurredAt)
@@ -95,8 +97,7 @@ func stored(t *testing.T, e audit.Event) audit.Event {
 		if err != nil {
 			t.Fatalf("encode details: %v", err)
 		}
-		e.Details = nil
-		if err := json.Unmarshal(b, &e.Details); err != nil {
+		if e.Details, err = decodeDetails(b); err != nil {
 			t.Fatalf("decode details: %v", err)
 		}
 	}
@@ -110,6 +111,18 @@ func stored(t *testing.T, e audit.Event) audit.Event {
 		e.Flag = &f
 	}
 	return e
+}
+
+// decodeDetails decodes details as a store returns them: numbers as
+// json.Number.
+func decodeDetails(b []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var d map[string]any
+	if err := dec.Decode(&d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // asJSON renders v for comparison: JSON shows every field a client sees,
