@@ -26,7 +26,10 @@ const (
 // and store operations.
 func complexity() generated.ComplexityRoot {
 	var c generated.ComplexityRoot
-	perItem := func(child, n int) int { return StoreCallCost + child*n }
+	// At least one item is charged, so that every field costs at least 1
+	// plus what it selects (server's expansion limit relies on that), an
+	// empty list argument too.
+	perItem := func(child, n int) int { return StoreCallCost + child*max(n, 1) }
 	c.Query.Events = func(child int, _ model.EventFilter, first *int, _ *string, _ *audit.Order) int {
 		n := DefaultPageSize
 		if first != nil {

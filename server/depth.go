@@ -36,26 +36,39 @@ func (d depthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.Ope
 	return nil
 }
 
-// selectionDepth returns how deep fields nest in set. Fragment cycles were
-// refused by validation before this runs.
+// selectionDepth returns how deep fields nest in set. Each fragment is
+// measured once however often it is spread: a fragment that spreads the
+// next one twice, twenty fragments down, would otherwise be walked 2^20
+// times. Fragment cycles were refused by validation before this runs.
 func selectionDepth(set ast.SelectionSet) int {
-	deepest := 0
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			if strings.HasPrefix(s.Name, "__") {
-				continue
+	memo := map[string]int{}
+	var depth func(ast.SelectionSet) int
+	depth = func(set ast.SelectionSet) int {
+		deepest := 0
+		for _, sel := range set {
+			var d int
+			switch s := sel.(type) {
+			case *ast.Field:
+				if strings.HasPrefix(s.Name, "__") {
+					continue
+				}
+				d = 1 + depth(s.SelectionSet)
+			case *ast.InlineFragment:
+				d = depth(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Definition == nil {
+					continue
+				}
+				var seen bool
+				if d, seen = memo[s.Name]; !seen {
+					memo[s.Name] = 0 // ends a cycle, should validation ever let one through
+					d = depth(s.Definition.SelectionSet)
+					memo[s.Name] = d
+				}
 			}
-			d = 1 + selectionDepth(s.SelectionSet)
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet)
-		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				d = selectionDepth(s.Definition.SelectionSet)
-			}
+			deepest = max(deepest, d)
 		}
-		deepest = max(deepest, d)
+		return deepest
 	}
-	return deepest
+	return depth(set)
 }

@@ -69,23 +69,42 @@ func (noIntrospection) MutateOperationContext(_ context.Context, opCtx *graphql.
 }
 
 // asksSchema reports whether a root selection set selects __schema or
-// __type, directly or through fragments. Only the root type has them.
+// __type, directly or through fragments. Only the root type has them. Each
+// fragment is looked into once however often it is spread (see
+// selectionDepth).
 func asksSchema(set ast.SelectionSet) bool {
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				return true
-			}
-		case *ast.InlineFragment:
-			if asksSchema(s.SelectionSet) {
-				return true
-			}
-		case *ast.FragmentSpread:
-			if s.Definition != nil && asksSchema(s.Definition.SelectionSet) {
-				return true
+	return anyRootField(set, func(name string) bool { return name == "__schema" || name == "__type" })
+}
+
+// anyRootField reports whether match holds for the name of a field of the
+// root selection set, directly or through fragments; each fragment is
+// looked into once.
+func anyRootField(set ast.SelectionSet, match func(name string) bool) bool {
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if match(s.Name) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				// A fragment already looked into matched nothing, or the
+				// walk would have ended there.
+				if s.Definition != nil && !seen[s.Name] {
+					seen[s.Name] = true
+					if walk(s.Definition.SelectionSet) {
+						return true
+					}
+				}
 			}
 		}
+		return false
 	}
-	return false
+	return walk(set)
 }

@@ -184,6 +184,9 @@ func New(cfg Config, deps Deps) http.Handler {
 	} else {
 		gql.Use(noIntrospection{})
 	}
+	// Before the walks of the depth and complexity limits: fragments
+	// spread within fragments are counted once each, in linear time.
+	gql.Use(expansionLimit{max: cfg.ComplexityLimit})
 	gql.Use(depthLimit{max: cfg.DepthLimit})
 	gql.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	gql.AroundFields(guardOperations)
