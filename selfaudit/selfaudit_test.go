@@ -106,7 +106,7 @@ func TestConfigurationChangeIsRecordedWithItsDiff(t *testing.T) {
 	if got := asJSON(t, ev.Details["changes"]); got != want {
 		t.Errorf("changes\n got %s\nwant %s", got, want)
 	}
-	if ev.Details["componentId"] != "KMS" || ev.Details["version"] != float64(1) || ev.Details["previousVersion"] != float64(0) {
+	if ev.Details["componentId"] != "KMS" || ev.Details["version"] != json.Number("1") || ev.Details["previousVersion"] != json.Number("0") {
 		t.Errorf("details %v", ev.Details)
 	}
 	if !strings.Contains(ev.Description, "KMS") || !strings.Contains(ev.Description, "minPriority, captureIpAddress and retention changed") {
@@ -169,7 +169,7 @@ func TestBulkFlagFitsTheDetailsLimit(t *testing.T) {
 	}
 	e.rec.Flagged(context.Background(), admin, ids, "quarterly review")
 	ev := e.one(t, "acme")
-	if ev.EventType != "EVENTS_FLAGGED" || ev.Details["count"] != float64(1000) || ev.Details["note"] != "quarterly review" ||
+	if ev.EventType != "EVENTS_FLAGGED" || ev.Details["count"] != json.Number("1000") || ev.Details["note"] != "quarterly review" ||
 		ev.Description != "Flagged 1000 events: quarterly review" {
 		t.Errorf("event %s %q, details count %v note %v", ev.EventType, ev.Description, ev.Details["count"], ev.Details["note"])
 	}

@@ -232,7 +232,7 @@ func TestExportIsAudited(t *testing.T) {
 	ev := page.Events[0]
 	details, _ := json.Marshal(ev.Details)
 	if ev.EventType != "EVENTS_EXPORTED" || ev.Status != audit.StatusSuccess || ev.ActionUser.Type != audit.UserSystem ||
-		!strings.HasPrefix(ev.ActionUser.ID, "cli:") || ev.Details["rows"] != float64(rows) ||
+		!strings.HasPrefix(ev.ActionUser.ID, "cli:") || ev.Details["rows"] != json.Number(fmt.Sprint(rows)) ||
 		!strings.Contains(string(details), `"components":["KMS"]`) {
 		t.Errorf("recorded %s %s by %+v, details %s; want the export of %d KMS rows by the CLI operator", ev.EventType, ev.Status, ev.ActionUser, details, rows)
 	}
