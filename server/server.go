@@ -188,7 +188,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	// spread within fragments are counted once each, in linear time.
 	gql.Use(expansionLimit{max: cfg.ComplexityLimit})
 	gql.Use(depthLimit{max: cfg.DepthLimit})
-	gql.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	gql.Use(graph.ComplexityLimit(cfg.ComplexityLimit))
 	gql.AroundFields(guardOperations)
 	gql.SetErrorPresenter(presentErrors(resolver.ErrorPresenter()))
 	gql.SetRecoverFunc(resolver.RecoverFunc())
