@@ -47,10 +47,10 @@ func translate(q audit.Query) eventQuery {
 	if f.From != nil || f.To != nil {
 		r := obj{}
 		if f.From != nil {
-			r["gte"] = formatTime(*f.From)
+			r["gte"] = formatBound(*f.From)
 		}
 		if f.To != nil {
-			r["lt"] = formatTime(*f.To)
+			r["lt"] = formatBound(*f.To)
 		}
 		add(obj{"range": obj{"occurredAt": r}})
 	}
@@ -179,7 +179,7 @@ func cutoffFilters(cutoffs map[string]time.Time) []obj {
 		out = append(out, obj{"bool": obj{
 			"should": []obj{
 				{"bool": obj{"must_not": []obj{term("componentId", component)}}},
-				{"range": obj{"occurredAt": obj{"gte": formatTime(cutoff)}}},
+				{"range": obj{"occurredAt": obj{"gte": formatBound(cutoff)}}},
 			},
 			"minimum_should_match": 1,
 		}})
@@ -258,3 +258,14 @@ func boolFilter(filters []obj) obj {
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// formatBound renders a bound of occurrence times (a From, To or cutoff)
+// rounded up to the millisecond, the resolution occurredAt is indexed at:
+// an indexed time is before the bound exactly when it is before the bound
+// rounded up, and OpenSearch would truncate it instead.
+func formatBound(t time.Time) string {
+	if r := t.Truncate(time.Millisecond); !r.Equal(t) {
+		t = r.Add(time.Millisecond)
+	}
+	return formatTime(t)
+}

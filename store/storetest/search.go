@@ -36,6 +36,8 @@ func testSearch(t *testing.T, newStore Factory) {
 	t.Run("WalkDuringIngest", func(t *testing.T) { testWalkDuringIngest(t, newStore) })
 	t.Run("ScanDuringIngest", func(t *testing.T) { testScanDuringIngest(t, newStore) })
 	t.Run("BeyondTenThousand", func(t *testing.T) { testBeyondTenThousand(t, newStore) })
+	t.Run("ExactBounds", func(t *testing.T) { testExactBounds(t, newStore) })
+	t.Run("ExactWords", func(t *testing.T) { testExactWords(t, newStore) })
 }
 
 // expect says what a case's answer must look like, so that no case passes
