@@ -185,7 +185,12 @@ func checkFilter(field string, f audit.Filter) error {
 			continue
 		}
 		for i, v := range list {
-			if utf8.RuneCountInString(v) > maxFilterValue {
+			switch {
+			case v == "":
+				// No event has an empty component, type or submodule
+				// (events without a submodule have none at all).
+				bad(fmt.Sprintf("%s[%d]", name, i), "is empty")
+			case utf8.RuneCountInString(v) > maxFilterValue:
 				bad(fmt.Sprintf("%s[%d]", name, i), "is longer than %d characters", maxFilterValue)
 			}
 		}

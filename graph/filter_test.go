@@ -20,6 +20,8 @@ func TestFilterValuesAreBounded(t *testing.T) {
 		"filter.components[1]": {"components": []string{"KMS", long}},
 		"filter.eventTypes[0]": {"eventTypes": []string{long}},
 		"filter.submodules[2]": {"submodules": []string{"a", "b", long}},
+		"filter.submodules[1]": {"submodules": []string{"Article lifecycle", ""}},
+		"filter.components[0]": {"components": []string{""}},
 		"filter.actionUser":    {"actionUser": strings.Repeat("u", 321)},
 		"filter.text":          {"text": strings.Repeat("t", 1025)},
 	} {
