@@ -216,6 +216,15 @@ func (s *Store) followPolicy(ctx context.Context, sr *series, id string, v polic
 			change = append(change, ix.name)
 		}
 	}
+	if w, ok := sr.writeIndex(); ok && len(add)+len(change) > 0 {
+		// A write index created while the cluster had no ISM lacks the
+		// setting the series template now gives new indices; without it
+		// ISM's rollover action fails and the series never rolls over.
+		settings := obj{"index.plugins.index_state_management.rollover_alias": sr.alias}
+		if err := s.do(ctx, http.MethodPut, "/"+seg(w.name)+"/_settings", nil, settings, nil); err != nil {
+			return 0, fmt.Errorf("opensearch: set rollover alias of %s: %w", w.name, err)
+		}
+	}
 	moved := 0
 	for _, step := range []struct {
 		api     string
