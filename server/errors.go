@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph"
 )
 
@@ -65,6 +66,37 @@ func (noIntrospection) MutateOperationContext(_ context.Context, opCtx *graphql.
 	}
 	err := gqlerror.Errorf("introspection is disabled on this server")
 	errcode.Set(err, graph.CodeForbidden)
+	return err
+}
+
+// anonymousIntrospectionOnly refuses, before execution, an operation of a
+// caller without a valid API key that selects anything but __schema,
+// __type and __typename. It is used when introspection is on, where
+// requireKey lets such callers through (the playground fetches the schema
+// without a key); they get the schema and nothing else, not even a
+// partial answer beside it.
+type anonymousIntrospectionOnly struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = anonymousIntrospectionOnly{}
+
+func (anonymousIntrospectionOnly) ExtensionName() string                   { return "AnonymousIntrospectionOnly" }
+func (anonymousIntrospectionOnly) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (anonymousIntrospectionOnly) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	_, authErr := auth.FromContext(ctx)
+	if authErr == nil || opCtx.Operation == nil {
+		return nil
+	}
+	if !anyRootField(opCtx.Operation.SelectionSet, func(name string) bool {
+		return name != "__schema" && name != "__type" && name != "__typename"
+	}) {
+		return nil
+	}
+	err := gqlerror.Errorf("%s", authErr.Error())
+	errcode.Set(err, graph.CodeUnauthenticated)
 	return err
 }
 

@@ -129,6 +129,35 @@ func authenticate(a *auth.Authenticator, next http.Handler) http.Handler {
 	}))
 }
 
+// requireKey refuses a request without a valid API key with 401 and
+// UNAUTHENTICATED, before its body is read: parsing and validating a query
+// is work, and only callers with a key may make the server do it. With
+// anonymous set (introspection on: the development setup, whose
+// playground fetches the schema without a key), such a request goes on,
+// and anonymousIntrospectionOnly lets it do nothing but introspect.
+// OPTIONS requests, which run no operation, go on too. A key that could
+// not be checked (the key store failed) gets 503: retry later.
+func requireKey(log *slog.Logger, anonymous bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := auth.FromContext(r.Context())
+		switch {
+		case err == nil, r.Method == http.MethodOptions:
+		case !errors.Is(err, auth.ErrUnauthenticated):
+			id := RequestID(r.Context())
+			log.ErrorContext(r.Context(), "check API key", "request_id", id, "err", err)
+			w.Header().Set("Retry-After", "1")
+			writeGraphQLError(w, http.StatusServiceUnavailable, CodeUnavailable,
+				"cannot check the API key now; retry in a second (request id "+id+")", "requestId", id)
+			return
+		case !anonymous:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="auditlog"`)
+			writeGraphQLError(w, http.StatusUnauthorized, graph.CodeUnauthenticated, err.Error())
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // limitBody refuses bodies over max bytes with 413, before GraphQL parses
 // anything.
 func limitBody(max int64, next http.Handler) http.Handler {

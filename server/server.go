@@ -63,8 +63,12 @@ const (
 // Config are the server's settings. The zero value serves the API without
 // introspection or playground, with default limits.
 type Config struct {
-	// Introspection answers schema introspection queries, and lets
-	// validation errors suggest field names (the schema is public then).
+	// Introspection answers schema introspection queries, also to callers
+	// without an API key (the playground fetches the schema before a key
+	// is entered; such callers get nothing else), and lets validation
+	// errors suggest field names (the schema is public then). Off, a
+	// request without a valid key is refused with 401 before its body is
+	// read.
 	Introspection bool
 	// Playground serves GraphiQL at "/".
 	Playground bool
@@ -181,6 +185,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	gql.SetDisableSuggestion(!cfg.Introspection)
 	if cfg.Introspection {
 		gql.Use(extension.Introspection{})
+		gql.Use(anonymousIntrospectionOnly{})
 	} else {
 		gql.Use(noIntrospection{})
 	}
@@ -194,11 +199,13 @@ func New(cfg Config, deps Deps) http.Handler {
 	gql.SetRecoverFunc(resolver.RecoverFunc())
 	gql.AroundResponses(countErrors(metrics))
 
-	// Cheapest refusals first: the key and its rate need headers only; the
+	// Cheapest refusals first: the key and its rate need headers only, and
+	// a request without a valid key is refused before its body is read; the
 	// body is read before a worker slot is taken, so slow uploads hold none.
 	var api http.Handler = withTimeout(cfg.RequestTimeout, noStore(gql))
 	api = limitConcurrency(cfg.MaxConcurrent, cfg.QueueWait, api)
 	api = limitBody(cfg.MaxBodyBytes, api)
+	api = requireKey(log, cfg.Introspection, api)
 	if cfg.RateLimit > 0 {
 		api = limitRate(newRateLimiter(cfg.RateLimit, cfg.RateBurst, deps.Clock), api)
 	}
