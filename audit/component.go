@@ -124,6 +124,9 @@ const (
 	ReasonBelowMinPriority    SuppressReason = "BELOW_MIN_PRIORITY"
 	ReasonOutsidePeriod       SuppressReason = "OUTSIDE_LOGGING_PERIOD"
 	ReasonStatusNotSelected   SuppressReason = "STATUS_NOT_SELECTED"
+	// ReasonExpired: the event occurred longer ago than the component's
+	// retention; stored, it would never be shown and soon be deleted.
+	ReasonExpired SuppressReason = "EXPIRED"
 )
 
 // CaptureStats counts the events a component captured and suppressed since

@@ -445,6 +445,8 @@ func Evaluate(cfg audit.ComponentConfig, ev *audit.Event, now time.Time) audit.S
 		return audit.ReasonOutsidePeriod
 	case len(c.Statuses) > 0 && !slices.Contains(c.Statuses, ev.Status):
 		return audit.ReasonStatusNotSelected
+	case c.Retention != nil && ev.OccurredAt.Before(c.Retention.Cutoff(now)):
+		return audit.ReasonExpired
 	}
 	return ""
 }

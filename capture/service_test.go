@@ -213,6 +213,19 @@ func TestCriteria(t *testing.T) {
 			outside: func(e *audit.Event) { e.Status = audit.StatusSuccess },
 			reason:  audit.ReasonStatusNotSelected,
 		},
+		{
+			name: "past retention",
+			in: func() capture.ConfigInput {
+				in := enabled()
+				in.Retention = &audit.Retention{Value: 30, Unit: audit.Days}
+				return in
+			}(),
+			// Counted from when the event occurred, at ingest time.
+			inside:  func(e *audit.Event) {},
+			outside: func(e *audit.Event) {},
+			clock:   31 * 24 * time.Hour,
+			reason:  audit.ReasonExpired,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)

@@ -168,9 +168,6 @@ func TestExpiredEventsAreInvisibleBeforeDeletion(t *testing.T) {
 
 func checkExpiredInvisible(t *testing.T, a *api) {
 	ctx := context.Background()
-	var cfg struct{ ConfigureComponent struct{ Version int } }
-	a.query(`mutation { configureComponent(id: "CMS", config: {loggingEnabled: true, retention: {value: 30, unit: DAYS}}) { version } }`, nil, &cfg)
-
 	now := time.Now().UTC()
 	ev := func(id, component, eventType string, at time.Time) map[string]any {
 		return map[string]any{"id": id, "componentId": component, "eventType": eventType, "status": "SUCCESS",
@@ -192,6 +189,21 @@ func checkExpiredInvisible(t *testing.T, a *api) {
 		if !r.Captured || r.Error != nil {
 			t.Fatalf("event %d not captured: %+v", i, r)
 		}
+	}
+	// The admin then shortens CMS's retention to 30 days.
+	var cfg struct{ ConfigureComponent struct{ Version int } }
+	a.query(`mutation { configureComponent(id: "CMS", config: {loggingEnabled: true, retention: {value: 30, unit: DAYS}}) { version } }`, nil, &cfg)
+	// An event already past it is not captured at all, and says why.
+	var late struct {
+		IngestEvent struct {
+			Captured bool
+			Reason   *string
+		}
+	}
+	a.query(`mutation($e: EventInput!) { ingestEvent(event: $e) { captured reason } }`,
+		map[string]any{"e": ev("cms-late", "CMS", "CREATE_USER_GROUP", now.AddDate(0, 0, -31))}, &late)
+	if r := late.IngestEvent; r.Captured || r.Reason == nil || *r.Reason != "EXPIRED" {
+		t.Errorf("an event past retention at ingest: %+v, want not captured, reason EXPIRED", r)
 	}
 	if rf, ok := a.store.(store.Refresher); ok {
 		if err := rf.Refresh(ctx); err != nil {

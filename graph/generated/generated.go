@@ -1615,6 +1615,8 @@ enum SuppressReason {
   OUTSIDE_LOGGING_PERIOD
   "The event's status is not among the selected statuses."
   STATUS_NOT_SELECTED
+  "The event occurred longer ago than the component's retention: it would never be shown."
+  EXPIRED
 }
 
 "Width of a histogram bucket."
@@ -11239,6 +11241,7 @@ var (
 		"BELOW_MIN_PRIORITY":     audit.ReasonBelowMinPriority,
 		"OUTSIDE_LOGGING_PERIOD": audit.ReasonOutsidePeriod,
 		"STATUS_NOT_SELECTED":    audit.ReasonStatusNotSelected,
+		"EXPIRED":                audit.ReasonExpired,
 	}
 	marshalNSuppressReason2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐSuppressReason = map[audit.SuppressReason]string{
 		audit.ReasonLoggingDisabled:     "LOGGING_DISABLED",
@@ -11246,6 +11249,7 @@ var (
 		audit.ReasonBelowMinPriority:    "BELOW_MIN_PRIORITY",
 		audit.ReasonOutsidePeriod:       "OUTSIDE_LOGGING_PERIOD",
 		audit.ReasonStatusNotSelected:   "STATUS_NOT_SELECTED",
+		audit.ReasonExpired:             "EXPIRED",
 	}
 )
 
@@ -11931,6 +11935,7 @@ var (
 		"BELOW_MIN_PRIORITY":     audit.ReasonBelowMinPriority,
 		"OUTSIDE_LOGGING_PERIOD": audit.ReasonOutsidePeriod,
 		"STATUS_NOT_SELECTED":    audit.ReasonStatusNotSelected,
+		"EXPIRED":                audit.ReasonExpired,
 	}
 	marshalOSuppressReason2ᚖgithubᚗcomᚋauditlogᚋauditlogᚋauditᚐSuppressReason = map[audit.SuppressReason]string{
 		audit.ReasonLoggingDisabled:     "LOGGING_DISABLED",
@@ -11938,6 +11943,7 @@ var (
 		audit.ReasonBelowMinPriority:    "BELOW_MIN_PRIORITY",
 		audit.ReasonOutsidePeriod:       "OUTSIDE_LOGGING_PERIOD",
 		audit.ReasonStatusNotSelected:   "STATUS_NOT_SELECTED",
+		audit.ReasonExpired:             "EXPIRED",
 	}
 )
 
