@@ -64,6 +64,14 @@ func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error 
 	if _, ok := gqlErr.Extensions["code"]; ok {
 		return gqlErr // parse and validation errors of gqlgen itself
 	}
+	if !graphql.HasOperationContext(ctx) {
+		// No operation yet: the transport could not read the request (not
+		// JSON, a batch array, a query that is not a string). The client's
+		// fault, not ours; gqlgen's message quotes the whole body (up to
+		// the body limit), so neither the client nor the log gets it.
+		r.log.DebugContext(ctx, "unreadable GraphQL request", "request_id", r.reqID(ctx), "err", requestErrorExcerpt(gqlErr.Message))
+		return withCode(&gqlerror.Error{Message: unreadableRequest}, CodeBadUserInput)
+	}
 	if field, ok := argumentError(ctx, err); ok {
 		gqlErr.Message = field + ": " + gqlErr.Message
 		return withCode(gqlErr, CodeBadUserInput, "field", field)
@@ -95,6 +103,20 @@ func (r *Resolver) RecoverFunc() graphql.RecoverFunc {
 		r.log.ErrorContext(ctx, "graphql resolver panicked", "request_id", id, "panic", fmt.Sprint(v))
 		return &gqlerror.Error{Message: internalMessage(id), Extensions: map[string]any{"code": CodeInternal, "requestId": id}}
 	}
+}
+
+// unreadableRequest is the message of a request body that is not a
+// GraphQL request.
+const unreadableRequest = `request body is not a GraphQL request: a JSON object with "query" (a string), and optionally "operationName" (a string) and "variables" (an object)`
+
+// requestErrorExcerpt returns gqlgen's reason for an unreadable request
+// without the body it quotes, at most 200 bytes of it.
+func requestErrorExcerpt(msg string) string {
+	msg, _, _ = strings.Cut(msg, " body:")
+	if len(msg) > 200 {
+		msg = strings.ToValidUTF8(msg[:200], "") + "…"
+	}
+	return msg
 }
 
 func internalMessage(requestID string) string {
