@@ -114,7 +114,7 @@ func decodeAggs(raw json.RawMessage, q audit.Query, page *audit.Page) error {
 // ScanEvents reads every matching event of the tenant from a point in time,
 // page by page with search_after, so memory stays flat and the snapshot is
 // consistent. The point in time is closed however the scan ends.
-func (s *Store) ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Event) error) (err error) {
+func (s *Store) ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Event) error) error {
 	if !audit.ValidTenant(q.Tenant) {
 		return nil
 	}
@@ -126,8 +126,11 @@ func (s *Store) ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Eve
 		// Close even when ctx is cancelled: the PIT holds segments open.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if cerr := s.closePIT(cctx, pit); cerr != nil && err == nil {
-			err = cerr
+		// Every event was read by then: a failed close is not a failed
+		// scan (an export would be cut short for nothing). The point in
+		// time expires by itself after its keep-alive.
+		if cerr := s.closePIT(cctx, pit); cerr != nil {
+			s.log.Warn("opensearch: close point in time after a scan", "err", cerr, "keepAlive", pitKeepAlive)
 		}
 	}()
 	pageSize := q.Limit
