@@ -23,8 +23,10 @@ import (
 const RequestIDHeader = "X-Request-Id"
 
 // validRequestID accepts a caller's request id only if it is short and
-// plain, so it cannot forge log lines.
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+// plain (letters, digits, '.', '_', '-'; at most 64), so that it cannot
+// forge log lines or carry markup to whatever shows logs and headers;
+// any other gets an id of ours instead.
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // reqInfo is what one request's middleware learn, shared through its context.
 type reqInfo struct {
