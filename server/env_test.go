@@ -49,6 +49,9 @@ type envOptions struct {
 	clock func() time.Time
 	// logs receives the server's logs; discarded when nil.
 	logs io.Writer
+	// maxDownloads bounds the CSV downloads streamed at once; export's
+	// default when 0.
+	maxDownloads int
 }
 
 func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
@@ -87,7 +90,7 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log})
+	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log, MaxConcurrent: opts.maxDownloads})
 	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -50,6 +50,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := envFallbacks(fs, limitEnv); err != nil {
 		return err
 	}
+	if err := lim.check(); err != nil {
+		return err
+	}
 	if err := envFallbacks(fs, captureEnv); err != nil {
 		return err
 	}
@@ -121,7 +124,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	ix := indexer.New(st, svc, indexer.Options{Logger: log, Writers: writers, OnBatch: metrics.OnBatch})
 	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
 	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
-		OnExported: rec.Exported})
+		MaxConcurrent: lim.downloads, OnExported: rec.Exported})
 	handler := server.New(cfg, server.Deps{
 		Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
 		Indices: ret.indices, SelfAudit: rec, Notifier: notifier,
@@ -199,12 +202,18 @@ func (c *captureFlags) register(fs *flag.FlagSet) {
 		"event types a tenant's events may add to the catalog's; more are captured but not listed (env AUDITLOG_MAX_ACTIVITIES)")
 }
 
+// defaultMaxDownloads is how many CSV downloads serve streams at once by
+// default: each holds a store scan (a point in time on OpenSearch) for as
+// long as the client reads.
+const defaultMaxDownloads = 4
+
 // limitFlags are serve's bounds on requests.
 type limitFlags struct {
 	maxBody    int64
 	rate       float64
 	burst      int
 	concurrent int
+	downloads  int
 	timeout    time.Duration
 	complexity int
 	depth      int
@@ -217,6 +226,7 @@ var limitEnv = map[string]string{
 	"rate-limit":        "AUDITLOG_RATE_LIMIT",
 	"rate-burst":        "AUDITLOG_RATE_BURST",
 	"max-concurrent":    "AUDITLOG_MAX_CONCURRENT",
+	"max-downloads":     "AUDITLOG_MAX_DOWNLOADS",
 	"request-timeout":   "AUDITLOG_REQUEST_TIMEOUT",
 	"complexity-limit":  "AUDITLOG_COMPLEXITY_LIMIT",
 	"depth-limit":       "AUDITLOG_DEPTH_LIMIT",
@@ -233,6 +243,8 @@ func (l *limitFlags) register(fs *flag.FlagSet) {
 		help("rate-burst", "GraphQL requests one API key may send at once above its rate"))
 	fs.IntVar(&l.concurrent, "max-concurrent", server.DefaultMaxConcurrent,
 		help("max-concurrent", "GraphQL requests executed at once; more wait briefly, then get 503 with Retry-After"))
+	fs.IntVar(&l.downloads, "max-downloads", defaultMaxDownloads,
+		help("max-downloads", "CSV downloads (GET /export/...) streamed at once; more get 503 with Retry-After"))
 	fs.DurationVar(&l.timeout, "request-timeout", server.DefaultRequestTimeout,
 		help("request-timeout", "time limit of one GraphQL request (CSV downloads stream without one)"))
 	fs.IntVar(&l.complexity, "complexity-limit", server.DefaultComplexityLimit,
@@ -241,6 +253,14 @@ func (l *limitFlags) register(fs *flag.FlagSet) {
 		help("depth-limit", "deepest GraphQL selection nesting accepted"))
 	fs.IntVar(&l.tokenLimit, "query-token-limit", server.DefaultParserTokenLimit,
 		help("query-token-limit", "most tokens a GraphQL query may have"))
+}
+
+// check refuses limits that mean nothing.
+func (l *limitFlags) check() error {
+	if l.downloads < 1 {
+		return fmt.Errorf("--max-downloads must be at least 1, got %d", l.downloads)
+	}
+	return nil
 }
 
 func (l *limitFlags) config() server.Config {
