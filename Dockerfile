@@ -3,6 +3,9 @@
 #   docker build -t auditlog .
 #   docker run -p 127.0.0.1:8080:8080 -v auditlog-data:/data auditlog          (embedded store in /data)
 #   docker run -e AUDITLOG_OPENSEARCH_URL=http://opensearch:9200 -e AUDITLOG_SECRET=... auditlog
+# It listens on 0.0.0.0 inside the container, so the playground and schema
+# introspection are off (they default to on only on a loopback address);
+# for a local try-out, add -e AUDITLOG_PLAYGROUND=true -e AUDITLOG_INTROSPECTION=true.
 
 FROM golang:1.26 AS build
 WORKDIR /src

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
@@ -33,9 +34,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	publicURL := fs.String("public-url", env("AUDITLOG_PUBLIC_URL", ""),
 		"URL clients reach this server at, for download links, e.g. https://audit.example.com; relative links when empty (env AUDITLOG_PUBLIC_URL)")
 	introspection := fs.String("introspection", env("AUDITLOG_INTROSPECTION", ""),
-		"answer schema introspection: true or false; on with the embedded store when empty (env AUDITLOG_INTROSPECTION)")
+		"answer schema introspection, also without an API key: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_INTROSPECTION)")
 	playground := fs.String("playground", env("AUDITLOG_PLAYGROUND", ""),
-		"serve the GraphQL playground at /: true or false; on with the embedded store when empty (env AUDITLOG_PLAYGROUND)")
+		"serve the GraphQL playground at /: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
 	var lim limitFlags
 	lim.register(fs)
 	var wf webhookFlags
@@ -70,10 +71,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg := lim.config()
-	if cfg.Introspection, err = boolSetting("introspection", *introspection, sf.embedded()); err != nil {
+	dev := devDefault(sf.embedded(), *addr)
+	if cfg.Introspection, err = boolSetting("introspection", *introspection, dev); err != nil {
 		return err
 	}
-	if cfg.Playground, err = boolSetting("playground", *playground, sf.embedded()); err != nil {
+	if cfg.Playground, err = boolSetting("playground", *playground, dev); err != nil {
 		return err
 	}
 	signer, err := sf.signer()
@@ -289,6 +291,30 @@ func envFallbacks(fs *flag.FlagSet, vars map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// devDefault reports whether the playground and introspection are on when
+// neither flag nor environment says: only in the development setup, the
+// embedded store on an address only this machine reaches. Introspection
+// answers callers without a key, and the embedded store is also what the
+// Docker image runs, on 0.0.0.0.
+func devDefault(embedded bool, addr string) bool {
+	return embedded && loopback(addr)
+}
+
+// loopback reports whether the listen address addr (host:port) is on the
+// loopback interface: 127.0.0.0/8, ::1 or localhost. An empty host listens
+// on every interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // boolSetting parses a true/false setting; empty means def.
