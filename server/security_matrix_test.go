@@ -174,6 +174,27 @@ func seed(t *testing.T, e *env) *fixture {
 			f.globexNotes = append(f.globexNotes, n.ID)
 		}
 	}
+	// Capture counts reach the store at the indexer's next flush (every
+	// second): wait for globex's, or a flush during a row would look like a
+	// change made through acme's keys.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var captured int64
+		for _, c := range []string{"KMS", "GLOBEXONLY"} {
+			for v := range int64(3) {
+				st, err := e.st.GetCaptureStats(ctx, globex, c, v)
+				if err != nil {
+					t.Fatalf("read globex capture stats: %v", err)
+				}
+				captured += st.Captured
+			}
+		}
+		if captured >= int64(len(globexEventIDs)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("globex's capture counts show %d of its %d seed events", captured, len(globexEventIDs))
+		}
+	}
 	e.refresh()
 	return f
 }
