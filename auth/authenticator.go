@@ -163,8 +163,9 @@ type result struct {
 
 // Middleware authenticates the request's "Authorization: Bearer <key>"
 // header and puts the outcome in the request context for FromContext. It
-// never refuses a request itself: GraphQL reports the error per operation,
-// and some requests (health checks, introspection) need no principal.
+// refuses nothing itself: the routes decide (the server's /graphql refuses
+// a request without a valid key before reading it, health checks need no
+// key, and signed download links carry their own principal).
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res := result{err: fmt.Errorf("missing Authorization: Bearer <api key> header: %w", ErrUnauthenticated)}

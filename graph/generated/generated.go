@@ -1412,14 +1412,19 @@ naming the offending argument or input field), ` + "`" + `UNAUTHENTICATED` + "`"
 when reporting it). An operation refused before it runs is ` + "`" + `BAD_USER_INPUT` + "`" + `
 with ` + "`" + `extensions.reason` + "`" + `: ` + "`" + `GRAPHQL_PARSE_FAILED` + "`" + ` (also beyond the token
 limit), ` + "`" + `GRAPHQL_VALIDATION_FAILED` + "`" + `, ` + "`" + `DEPTH_LIMIT_EXCEEDED` + "`" + ` or
-` + "`" + `COMPLEXITY_LIMIT_EXCEEDED` + "`" + ` (lists cost what they may hold: ask for fewer
-events per page or fewer aliases). Schema introspection is ` + "`" + `FORBIDDEN` + "`" + `
-unless the server enables it.
+` + "`" + `COMPLEXITY_LIMIT_EXCEEDED` + "`" + ` (lists cost what they may hold, and each facet
+and the histogram of a listing cost store calls: ask for fewer events per
+page or fewer aliases). Schema introspection is ` + "`" + `FORBIDDEN` + "`" + ` unless the
+server enables it.
 
-Beyond GraphQL: a body over the size limit gets HTTP 413; more requests
-than the key's rate allows get 429 with ` + "`" + `Retry-After` + "`" + ` (code
-` + "`" + `RATE_LIMITED` + "`" + `); a server too busy to start the request gets 503 with
-` + "`" + `Retry-After` + "`" + ` (code ` + "`" + `UNAVAILABLE` + "`" + `).
+Beyond GraphQL: a request without a valid API key gets HTTP 401 with code
+` + "`" + `UNAUTHENTICATED` + "`" + ` before its body is read (when the server enables
+introspection, a request without a key may only introspect); a body that is
+not a GraphQL request (not JSON, an array, a query that is not a string)
+gets 400 with ` + "`" + `BAD_USER_INPUT` + "`" + `; a body over the size limit gets 413; more
+requests than the key's rate allows get 429 with ` + "`" + `Retry-After` + "`" + ` (code
+` + "`" + `RATE_LIMITED` + "`" + `); a server too busy to start the request, or unable to check
+the key, gets 503 with ` + "`" + `Retry-After` + "`" + ` (code ` + "`" + `UNAVAILABLE` + "`" + `).
 """
 schema {
   query: Query
