@@ -21,45 +21,73 @@ type idLookup struct {
 }
 
 // storedIDs returns which (tenant, id) of lookups are already stored in
-// any index of the tenant. Two lookups run side by side:
-//   - a search of every event index (searchedIDs), which sees events
-//     written up to a refresh interval ago;
+// any index of the tenant, and the series of those tenants as they were
+// seen (the caller checks, after writing, that no series rolled over
+// meanwhile: see rolledOver). Two lookups run side by side:
+//   - a search (searchedIDs) of the indices that are no series' write
+//     index, which sees events written up to a refresh interval ago;
 //   - a real-time multi-get (recentIDs) in the indices where events of the
 //     last refresh interval can be.
-func (s *Store) storedIDs(ctx context.Context, lookups []idLookup) (map[[2]string]bool, error) {
+//
+// The write indices are left out of the search: there, create (the
+// lookup's own series) and the multi-get (the others) see every id in real
+// time; and they are where searching costs most, with the newest, smallest
+// segments. Before any series of the tenants rolled over, every index is a
+// write index and nothing is searched.
+func (s *Store) storedIDs(ctx context.Context, lookups []idLookup) (map[[2]string]bool, map[string][]seriesHead, error) {
+	tenants := map[string]bool{}
 	ids := map[string][]string{}
 	for _, l := range lookups {
+		tenants[l.tenant] = true
 		ids[l.tenant] = append(ids[l.tenant], l.id)
+	}
+	series, err := s.tenantSeries(ctx, tenants)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.afterSeriesLookup != nil {
+		s.afterSeriesLookup()
+	}
+	var writes []string
+	older := false
+	for _, heads := range series {
+		for _, h := range heads {
+			writes = append(writes, h.write)
+			older = older || h.indices > 1
+		}
 	}
 	var (
 		wg       sync.WaitGroup
-		searched map[[2]string]bool
+		searched = map[[2]string]bool{}
 		serr     error
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		searched, serr = s.searchedIDs(ctx, ids)
-	}()
-	recent, rerr := s.recentIDs(ctx, lookups)
+	if older {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			searched, serr = s.searchedIDs(ctx, ids, writes)
+		}()
+	}
+	recent, rerr := s.recentIDs(ctx, lookups, series)
 	wg.Wait()
 	if serr != nil {
-		return nil, serr
+		return nil, nil, serr
 	}
 	if rerr != nil {
-		return nil, rerr
+		return nil, nil, rerr
 	}
 	for k := range recent {
 		searched[k] = true
 	}
-	return searched, nil
+	return searched, series, nil
 }
 
 // searchedIDs returns which of the ids, by tenant, are already stored and
-// searchable. It searches every event index, with the tenants in the body:
-// one index pattern per tenant in the URL would outgrow the request line
-// limit (4 KB) with a few dozen tenants in a batch.
-func (s *Store) searchedIDs(ctx context.Context, ids map[string][]string) (map[[2]string]bool, error) {
+// searchable in an index other than the write indices given. It searches
+// every event index, with the tenants and the excluded indices in the
+// body: one index pattern per tenant in the URL would outgrow the request
+// line limit (4 KB) with a few dozen tenants in a batch.
+func (s *Store) searchedIDs(ctx context.Context, ids map[string][]string, writes []string) (map[[2]string]bool, error) {
 	var should []obj
 	n := 0
 	for tenant, list := range ids {
@@ -73,7 +101,11 @@ func (s *Store) searchedIDs(ctx context.Context, ids map[string][]string) (map[[
 		"size":             n,
 		"_source":          []string{"tenant"},
 		"track_total_hits": false,
-		"query":            obj{"bool": obj{"should": should, "minimum_should_match": 1}},
+		"query": obj{"bool": obj{
+			"should":               should,
+			"minimum_should_match": 1,
+			"must_not":             []obj{{"terms": obj{"_index": writes}}},
+		}},
 	}
 	resp, err := s.search(ctx, s.prefix+"-events-*", body)
 	if err != nil {
@@ -99,15 +131,7 @@ func (s *Store) searchedIDs(ctx context.Context, ids map[string][]string) (map[[
 // while after the rollover.
 // It gets them by id, in real time (a get sees a document as soon as it is
 // written), in one _mget.
-func (s *Store) recentIDs(ctx context.Context, lookups []idLookup) (map[[2]string]bool, error) {
-	tenants := map[string]bool{}
-	for _, l := range lookups {
-		tenants[l.tenant] = true
-	}
-	series, err := s.tenantSeries(ctx, tenants)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) recentIDs(ctx context.Context, lookups []idLookup, series map[string][]seriesHead) (map[[2]string]bool, error) {
 	type target struct{ index, id string }
 	var docs []obj
 	owner := map[target]string{} // tenant of the id looked up in each index
@@ -187,9 +211,10 @@ func (s *Store) recentIDs(ctx context.Context, lookups []idLookup) (map[[2]strin
 
 // seriesHead is where a series can hold events too young to be searched:
 // its write index, and, shortly after a rollover, the index it rolled over
-// from ("" otherwise).
+// from ("" otherwise); and how many indices the series has.
 type seriesHead struct {
 	alias, write, previous string
+	indices                int
 }
 
 // recentRollover is how long after a rollover the index rolled over from
@@ -277,7 +302,7 @@ func (s *Store) tenantSeries(ctx context.Context, tenants map[string]bool) (map[
 	out := map[string][]seriesHead{}
 	for alias, ms := range members {
 		sort.Slice(ms, func(i, j int) bool { return ms[i].number > ms[j].number })
-		head := seriesHead{alias: alias, write: ms[0].index}
+		head := seriesHead{alias: alias, write: ms[0].index, indices: len(ms)}
 		if len(ms) > 1 && time.Since(ms[0].created) < recentRollover {
 			head.previous = ms[1].index
 		}
@@ -286,4 +311,86 @@ func (s *Store) tenantSeries(ctx context.Context, tenants map[string]bool) (map[
 		out[tenant] = append(out[tenant], head)
 	}
 	return out, nil
+}
+
+// createdEvent is an event just created by WriteEvents: its index in the
+// batch, the write alias it went through, and the bulk's answer.
+type createdEvent struct {
+	i     int
+	alias string
+	item  bulkItem
+}
+
+// rolledOver finds the created events whose id was stored already, in the
+// index that was their series' write index when storedIDs looked (series)
+// but had stopped being it when they were written: a rollover in between
+// sent them to the new write index, so neither create nor the lookups saw
+// that index. The copy just created is deleted (only if it is still the
+// version written) and the batch positions of those events are returned:
+// they are duplicates.
+func (s *Store) rolledOver(ctx context.Context, created []createdEvent, series map[string][]seriesHead) ([]int, error) {
+	writeOf := map[string]string{}
+	for _, heads := range series {
+		for _, h := range heads {
+			writeOf[h.alias] = h.write
+		}
+	}
+	type target struct{ index, id string }
+	var docs []obj
+	moved := map[target]createdEvent{}
+	for _, c := range created {
+		was, known := writeOf[c.alias]
+		if !known || was == c.item.Index {
+			continue
+		}
+		moved[target{was, c.item.ID}] = c
+		docs = append(docs, obj{"_index": was, "_id": c.item.ID})
+	}
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	var resp struct {
+		Docs []struct {
+			Index string `json:"_index"`
+			ID    string `json:"_id"`
+			Found bool   `json:"found"`
+			Error *struct {
+				Type   string `json:"type"`
+				Reason string `json:"reason"`
+			} `json:"error"`
+		} `json:"docs"`
+	}
+	q := url.Values{
+		"realtime":    {"true"},
+		"_source":     {"false"},
+		"filter_path": {"docs._index,docs._id,docs.found,docs.error.type,docs.error.reason"},
+	}
+	if err := s.do(ctx, http.MethodPost, "/_mget", q, obj{"docs": docs}, &resp); err != nil {
+		return nil, fmt.Errorf("opensearch: look up events written across a rollover: %w", err)
+	}
+	var repeated []int
+	for _, d := range resp.Docs {
+		switch {
+		case d.Error != nil && d.Error.Type == "index_not_found_exception":
+			// Deleted by retention meanwhile: it holds no event.
+		case d.Error != nil:
+			return nil, fmt.Errorf("opensearch: look up event %s in %s: %s: %s", d.ID, d.Index, d.Error.Type, d.Error.Reason)
+		case d.Found:
+			c, ok := moved[target{d.Index, d.ID}]
+			if !ok {
+				return nil, fmt.Errorf("opensearch: look up events written across a rollover: unexpected answer for %s in %s", d.ID, d.Index)
+			}
+			dq := url.Values{
+				"if_seq_no":       {strconv.FormatInt(c.item.SeqNo, 10)},
+				"if_primary_term": {strconv.FormatInt(c.item.PrimaryTerm, 10)},
+			}
+			// 409: changed since (flagged); 404: gone already.
+			err := s.do(ctx, http.MethodDelete, "/"+seg(c.item.Index)+"/_doc/"+seg(c.item.ID), dq, nil, nil)
+			if code := statusOf(err); err != nil && code != http.StatusConflict && code != http.StatusNotFound {
+				return nil, fmt.Errorf("opensearch: delete event %s written again across a rollover: %w", c.item.ID, err)
+			}
+			repeated = append(repeated, c.i)
+		}
+	}
+	return repeated, nil
 }

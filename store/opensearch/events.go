@@ -115,10 +115,12 @@ func (s *Store) search(ctx context.Context, indices string, body obj) (*searchRe
 
 // bulkItem is the outcome of one action of a _bulk request.
 type bulkItem struct {
-	Index  string `json:"_index"`
-	ID     string `json:"_id"`
-	Status int    `json:"status"`
-	Error  *struct {
+	Index       string `json:"_index"`
+	ID          string `json:"_id"`
+	SeqNo       int64  `json:"_seq_no"`
+	PrimaryTerm int64  `json:"_primary_term"`
+	Status      int    `json:"status"`
+	Error       *struct {
 		Type   string `json:"type"`
 		Reason string `json:"reason"`
 	} `json:"error"`
@@ -174,11 +176,14 @@ func ndjson(buf *bytes.Buffer, values ...any) error {
 // detects a repeated id only within the index it writes to. So, besides
 // create in the write index of the event's own series, and ids repeated
 // within one call deduplicated here, the ids of a call are looked up
-// before writing (see storedIDs): by a search of every index, which sees
-// events written more than a refresh interval (about a second) ago, and by
-// a real-time multi-get in the indices that can hold younger ones: the
-// write index of every other series of the tenant, and, for a few minutes
-// after a rollover, the index the series rolled over from.
+// before writing (see storedIDs): by a search of the indices that are not
+// a write index, which sees events written more than a refresh interval
+// (about a second) ago, and by a real-time multi-get in the indices that
+// can hold younger ones: the write index of every other series of the
+// tenant, and, for a few minutes after a rollover, the index the series
+// rolled over from. If a series rolled over between the lookups and the
+// write, the index that was its write index is looked up afterwards, and
+// an event it already held is taken back out of the new one (rolledOver).
 //
 // What remains: two calls writing the same id to two different series of
 // a tenant at the same moment (each looks up before the other has written)
@@ -240,7 +245,7 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 	for k, it := range items {
 		lookups[k] = idLookup{tenant: events[it.i].Tenant, id: events[it.i].ID, alias: it.alias}
 	}
-	stored, err := s.storedIDs(ctx, lookups)
+	stored, series, err := s.storedIDs(ctx, lookups)
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +276,7 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 	if len(got) != len(sent) {
 		return nil, fmt.Errorf("opensearch: write events: %d results for %d events", len(got), len(sent))
 	}
+	var created []createdEvent
 	for k, it := range sent {
 		r := got[k]
 		switch {
@@ -278,7 +284,16 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 			results[it.i].Duplicate = true
 		case r.Error != nil:
 			results[it.i].Err = fmt.Errorf("opensearch: write event %s: %w", events[it.i].ID, r.err())
+		default:
+			created = append(created, createdEvent{i: it.i, alias: it.alias, item: r})
 		}
+	}
+	repeated, err := s.rolledOver(ctx, created, series)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range repeated {
+		results[i].Duplicate = true
 	}
 	return results, nil
 }

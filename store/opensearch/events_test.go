@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store/opensearch"
 )
 
 // TestWriteEventsOfManyTenantsInOneBatch: the indexer's group commit mixes
@@ -133,5 +134,64 @@ func TestDuplicateRightAfterRollover(t *testing.T) {
 	page, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 10})
 	if err != nil || page.Total != 3 {
 		t.Errorf("SearchEvents total = %d, %v; want 3 (e1, k1, e2)", page.Total, err)
+	}
+}
+
+// TestDuplicateWrittenAcrossARollover: a series rolls over (by another
+// process) after WriteEvents looked its ids up and before it writes, so
+// the events go to the new write index, which holds none of them, while
+// the index that was the write index, which the lookups left to create,
+// holds one of them already. That one is still reported a duplicate, and
+// the copy the write made in the new index is gone again.
+func TestDuplicateWrittenAcrossARollover(t *testing.T) {
+	t.Parallel()
+	for _, refreshFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("refreshed=%v", refreshFirst), func(t *testing.T) {
+			t.Parallel()
+			s, base, prefix := newStore(t)
+			ctx := context.Background()
+			at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+			if res, err := s.WriteEvents(ctx, []audit.Event{event("acme", "CMS", "e1", at)}); err != nil || res[0].Err != nil {
+				t.Fatalf("write: %v %+v", err, res)
+			}
+			if refreshFirst {
+				if err := s.Refresh(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			series := prefix + "-events-acme-cms"
+			rolled := false
+			opensearch.SetAfterSeriesLookup(s, func() {
+				if rolled {
+					return
+				}
+				rolled = true
+				if code, body := rest(t, http.MethodPost, base+"/"+series+"/_rollover", nil); code != http.StatusOK {
+					t.Errorf("rollover: HTTP %d %v", code, body)
+				}
+			})
+			res, err := s.WriteEvents(ctx, []audit.Event{event("acme", "CMS", "e1", at), event("acme", "CMS", "e2", at)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rolled {
+				t.Fatal("the series was not rolled over between lookup and write")
+			}
+			if !res[0].Duplicate || res[1].Duplicate || res[1].Err != nil {
+				t.Errorf("across the rollover: results %+v, want e1 duplicate, e2 written", res)
+			}
+			if err := s.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for index, want := range map[string]float64{series + "-000001": 1, series + "-000002": 1} {
+				if _, count := rest(t, http.MethodGet, base+"/"+index+"/_count", nil); count["count"] != want {
+					t.Errorf("%s holds %v events, want %v", index, count["count"], want)
+				}
+			}
+			page, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 10})
+			if err != nil || page.Total != 2 {
+				t.Errorf("SearchEvents total = %d, %v; want 2 (e1 once, e2)", page.Total, err)
+			}
+		})
 	}
 }

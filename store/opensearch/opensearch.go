@@ -80,6 +80,11 @@ type Store struct {
 
 	mu     sync.Mutex
 	series map[string]bool // write aliases known to exist
+
+	// afterSeriesLookup, set by tests only, runs in WriteEvents between
+	// reading the series and writing, where a rollover by another
+	// process can happen.
+	afterSeriesLookup func()
 }
 
 var (

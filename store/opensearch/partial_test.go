@@ -142,6 +142,11 @@ func TestSearchesRefusePartialResults(t *testing.T) {
 	if err := s.AddNotifications(ctx, []audit.Notification{{ID: "n1", Tenant: "acme", Recipient: ada, EventID: "e1", FlaggedAt: at}}); err != nil {
 		t.Fatal(err)
 	}
+	// WriteEvents searches for its ids only the indices that are no write
+	// index: a series that rolled over has one.
+	if code, body := rest(t, http.MethodPost, base+"/"+prefix+"-events-acme-cms/_rollover", nil); code != http.StatusOK {
+		t.Fatalf("rollover: HTTP %d %v", code, body)
+	}
 	if err := s.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
