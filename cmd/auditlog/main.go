@@ -18,10 +18,18 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
 func main() {
+	// The heap is small (tens of MB) and churns with every request's
+	// decoding: at Go's default (GOGC=100) collecting took a quarter of the
+	// CPU of batch ingest. 400 gave 15% more events/s in auditbench. An
+	// operator's GOGC wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
