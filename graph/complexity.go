@@ -73,7 +73,7 @@ func complexity() generated.ComplexityRoot {
 
 	c.Mutation.IngestEvent = func(child int, _ model.EventInput) int { return StoreCallCost + child }
 	c.Mutation.IngestEvents = func(child int, events []model.EventInput) int {
-		return perItem(child, min(len(events), MaxIngestBatch))
+		return ingestEventsCost(child, len(events))
 	}
 	c.Mutation.FlagEvents = func(child int, ids []string, _ *string) int { return perItem(child, min(len(ids), MaxIDs)) }
 	c.Mutation.UnflagEvents = func(child int, ids []string) int { return perItem(child, min(len(ids), MaxIDs)) }
@@ -157,6 +157,17 @@ func (c *connectionCosts) Complexity(ctx context.Context, typeName, field string
 		}
 		c.once = addCost(c.once, cost)
 		return cost, true
+	case typeName == "Mutation" && field == "ingestEvents":
+		// Only the number of events counts. The generated cost function
+		// would decode every event to count them, a second decoding of
+		// the whole batch: a tenth of batch ingest's CPU. A single event
+		// where the list is expected is a list of one (GraphQL's input
+		// coercion).
+		n := 1
+		if list, ok := args["events"].([]any); ok {
+			n = len(list)
+		}
+		return ingestEventsCost(child, n), true
 	case typeName == "Query" && field == "events":
 		once := min(c.once, child)
 		c.once = 0
@@ -167,6 +178,12 @@ func (c *connectionCosts) Complexity(ctx context.Context, typeName, field string
 		return addCost(cost, once), true
 	}
 	return c.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+}
+
+// ingestEventsCost is the cost of ingesting n events: a store call, and
+// what the selection costs per event.
+func ingestEventsCost(child, n int) int {
+	return StoreCallCost + child*max(min(n, MaxIngestBatch), 1)
 }
 
 // addCost adds costs, saturating instead of overflowing.

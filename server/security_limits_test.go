@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 )
@@ -393,5 +395,49 @@ func TestSlowRequestTimesOut(t *testing.T) {
 	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "INTERNAL" || resp.Errors[0].Extensions["requestId"] == "" ||
 		!strings.Contains(resp.Errors[0].Message, "did not finish in time") {
 		t.Errorf("errors %+v, want INTERNAL saying the request did not finish in time", resp.Errors)
+	}
+}
+
+// TestIngestBatchCostCountsItsEvents: ingestEvents costs a store call plus
+// its selection once per event, however the events come: in a variable
+// (as clients send them) or written in the query. With a limit of exactly
+// the cost of 9 events, 9 are stored and 10 refused before anything is.
+func TestIngestBatchCostCountsItsEvents(t *testing.T) {
+	const selection = `{ id captured }` // 2 per event
+	e, cs := countingEnv(t, server.Config{ComplexityLimit: graph.StoreCallCost + 2*9})
+	emitter := e.key("acme", audit.RoleEmitter)
+	at := time.Now().Add(-time.Hour)
+	enums := regexp.MustCompile(`"(type|priority|status|accountStatus)":"([A-Z_]+)"`)
+	bareKeys := regexp.MustCompile(`"([A-Za-z]+)":`)
+	for _, n := range []int{10, 9} {
+		for _, inQuery := range []bool{false, true} {
+			events := make([]any, n)
+			for i := range events {
+				events[i] = fullEvent(fmt.Sprintf("n%d-%v-%d", n, inQuery, i), at)
+			}
+			query := `mutation($es: [EventInput!]!) { ingestEvents(events: $es) ` + selection + ` }`
+			vars := map[string]any{"es": events}
+			if inQuery {
+				b, err := json.Marshal(events)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// JSON is a GraphQL input value once keys and enum values are bare.
+				literal := bareKeys.ReplaceAllString(enums.ReplaceAllString(string(b), "$1:$2"), "$1:")
+				query = `mutation { ingestEvents(events: ` + literal + `) ` + selection + ` }`
+				vars = nil
+			}
+			before := cs.calls.Load()
+			code, resp := e.do(emitter, query, vars)
+			calls := cs.calls.Load() - before
+			switch {
+			case n > 9 && (len(resp.Errors) == 0 || resp.Errors[0].Extensions["reason"] != "COMPLEXITY_LIMIT_EXCEEDED"):
+				t.Errorf("%d events (in the query: %v): HTTP %d %+v, want refused with COMPLEXITY_LIMIT_EXCEEDED", n, inQuery, code, resp.Errors)
+			case n > 9 && calls != 0:
+				t.Errorf("%d events (in the query: %v): %d store calls for a refused batch", n, inQuery, calls)
+			case n <= 9 && (len(resp.Errors) > 0 || calls == 0):
+				t.Errorf("%d events (in the query: %v): HTTP %d %+v, %d store calls; want them stored", n, inQuery, code, resp.Errors, calls)
+			}
+		}
 	}
 }
