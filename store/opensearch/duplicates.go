@@ -133,7 +133,7 @@ func (s *Store) searchedIDs(ctx context.Context, ids map[string][]string, writes
 // written), in one _mget.
 func (s *Store) recentIDs(ctx context.Context, lookups []idLookup, series map[string][]seriesHead) (map[[2]string]bool, error) {
 	type target struct{ index, id string }
-	var docs []obj
+	var docs []docRef
 	owner := map[target]string{} // tenant of the id looked up in each index
 	add := func(index string, l idLookup) {
 		t := target{index, l.id}
@@ -141,7 +141,7 @@ func (s *Store) recentIDs(ctx context.Context, lookups []idLookup, series map[st
 			return
 		}
 		owner[t] = l.tenant
-		docs = append(docs, obj{"_index": index, "_id": l.id})
+		docs = append(docs, docRef{Index: index, ID: l.id})
 	}
 	for _, l := range lookups {
 		for _, sr := range series[l.tenant] {
@@ -336,7 +336,7 @@ func (s *Store) rolledOver(ctx context.Context, created []createdEvent, series m
 		}
 	}
 	type target struct{ index, id string }
-	var docs []obj
+	var docs []docRef
 	moved := map[target]createdEvent{}
 	for _, c := range created {
 		was, known := writeOf[c.alias]
@@ -344,7 +344,7 @@ func (s *Store) rolledOver(ctx context.Context, created []createdEvent, series m
 			continue
 		}
 		moved[target{was, c.item.ID}] = c
-		docs = append(docs, obj{"_index": was, "_id": c.item.ID})
+		docs = append(docs, docRef{Index: was, ID: c.item.ID})
 	}
 	if len(docs) == 0 {
 		return nil, nil

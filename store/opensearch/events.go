@@ -113,6 +113,19 @@ func (s *Store) search(ctx context.Context, indices string, body obj) (*searchRe
 	return &resp, nil
 }
 
+// docRef names a document: the target of a _bulk action, an entry of an
+// _mget. Structs rather than objs on the write path, where encoding a map
+// (its keys sorted) for every event and every id lookup showed in profiles.
+type docRef struct {
+	Index string `json:"_index"`
+	ID    string `json:"_id"`
+}
+
+// createAction is the action line of a _bulk create.
+type createAction struct {
+	Create docRef `json:"create"`
+}
+
 // bulkItem is the outcome of one action of a _bulk request.
 type bulkItem struct {
 	Index       string `json:"_index"`
@@ -257,7 +270,7 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 			results[it.i].Duplicate = true
 			continue
 		}
-		action := obj{"create": obj{"_index": it.alias, "_id": e.ID}}
+		action := createAction{Create: docRef{Index: it.alias, ID: e.ID}}
 		if err := ndjson(&buf, action, newEventDoc(e)); err != nil {
 			results[it.i].Err = fmt.Errorf("opensearch: encode event %s: %w", e.ID, err)
 			continue
