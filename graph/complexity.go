@@ -71,7 +71,7 @@ func complexity() generated.ComplexityRoot {
 		return histogramCalls*StoreCallCost + child*targetBuckets
 	}
 
-	c.Mutation.IngestEvent = func(child int, _ model.EventInput) int { return StoreCallCost + child }
+	c.Mutation.IngestEvent = func(child int, _ model.EventInput) int { return ingestEventsCost(child, 1) }
 	c.Mutation.IngestEvents = func(child int, events []model.EventInput) int {
 		return ingestEventsCost(child, len(events))
 	}
@@ -157,6 +157,9 @@ func (c *connectionCosts) Complexity(ctx context.Context, typeName, field string
 		}
 		c.once = addCost(c.once, cost)
 		return cost, true
+	case typeName == "Mutation" && field == "ingestEvent":
+		// As below: the generated function would decode the event first.
+		return ingestEventsCost(child, 1), true
 	case typeName == "Mutation" && field == "ingestEvents":
 		// Only the number of events counts. The generated cost function
 		// would decode every event to count them, a second decoding of
