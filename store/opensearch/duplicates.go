@@ -132,16 +132,15 @@ func (s *Store) searchedIDs(ctx context.Context, ids map[string][]string, writes
 // It gets them by id, in real time (a get sees a document as soon as it is
 // written), in one _mget.
 func (s *Store) recentIDs(ctx context.Context, lookups []idLookup, series map[string][]seriesHead) (map[[2]string]bool, error) {
-	type target struct{ index, id string }
 	var docs []docRef
-	owner := map[target]string{} // tenant of the id looked up in each index
+	owner := map[docRef]string{} // tenant of the id looked up in each index
 	add := func(index string, l idLookup) {
-		t := target{index, l.id}
-		if _, ok := owner[t]; ok || index == "" {
+		d := docRef{Index: index, ID: l.id}
+		if _, ok := owner[d]; ok || index == "" {
 			return
 		}
-		owner[t] = l.tenant
-		docs = append(docs, docRef{Index: index, ID: l.id})
+		owner[d] = l.tenant
+		docs = append(docs, d)
 	}
 	for _, l := range lookups {
 		for _, sr := range series[l.tenant] {
@@ -151,7 +150,24 @@ func (s *Store) recentIDs(ctx context.Context, lookups []idLookup, series map[st
 			add(sr.previous, l)
 		}
 	}
+	got, err := s.getRealtime(ctx, docs)
+	if err != nil {
+		return nil, fmt.Errorf("opensearch: get recent event ids: %w", err)
+	}
 	found := map[[2]string]bool{}
+	for d := range got {
+		found[[2]string{owner[d], d.ID}] = true
+	}
+	return found, nil
+}
+
+// getRealtime gets documents by id, in real time (a get sees a document as
+// soon as it is written), in one _mget, and returns those found. An index
+// deleted since (by retention) holds nothing; one whose primary shard is
+// not active yet (a rollover just now, maybe by another process) is
+// waited for, once.
+func (s *Store) getRealtime(ctx context.Context, docs []docRef) (map[docRef]bool, error) {
+	found := map[docRef]bool{}
 	if len(docs) == 0 {
 		return found, nil
 	}
@@ -174,10 +190,8 @@ func (s *Store) recentIDs(ctx context.Context, lookups []idLookup, series map[st
 	}
 	for attempt := 0; ; attempt++ {
 		if err := s.do(ctx, http.MethodPost, "/_mget", q, body, &resp); err != nil {
-			return nil, fmt.Errorf("opensearch: get recent event ids: %w", err)
+			return nil, err
 		}
-		// An index whose primary is not active yet (a rollover just
-		// now, maybe by another process) is waited for, once.
 		var inactive []string
 		for _, d := range resp.Docs {
 			if d.Error != nil && d.Error.Type == "no_shard_available_action_exception" && !slices.Contains(inactive, d.Index) {
@@ -188,22 +202,23 @@ func (s *Store) recentIDs(ctx context.Context, lookups []idLookup, series map[st
 			break
 		}
 		if err := s.waitActive(ctx, strings.Join(inactive, ","), shardWait); err != nil {
-			return nil, fmt.Errorf("opensearch: get recent event ids: %w", err)
+			return nil, err
 		}
 	}
+	asked := map[docRef]bool{}
+	for _, d := range docs {
+		asked[d] = true
+	}
 	for _, d := range resp.Docs {
+		ref := docRef{Index: d.Index, ID: d.ID}
 		switch {
 		case d.Error != nil && d.Error.Type == "index_not_found_exception":
-			// Deleted (by retention) since the alias lookup: it holds
-			// no event any more.
 		case d.Error != nil:
-			return nil, fmt.Errorf("opensearch: get recent event %s in %s: %s: %s", d.ID, d.Index, d.Error.Type, d.Error.Reason)
+			return nil, fmt.Errorf("get %s in %s: %s: %s", d.ID, d.Index, d.Error.Type, d.Error.Reason)
+		case !asked[ref]:
+			return nil, fmt.Errorf("unexpected answer for %s in %s", d.ID, d.Index)
 		case d.Found:
-			tenant, ok := owner[target{d.Index, d.ID}]
-			if !ok {
-				return nil, fmt.Errorf("opensearch: get recent event ids: unexpected answer for %s in %s", d.ID, d.Index)
-			}
-			found[[2]string{tenant, d.ID}] = true
+			found[ref] = true
 		}
 	}
 	return found, nil
@@ -335,62 +350,34 @@ func (s *Store) rolledOver(ctx context.Context, created []createdEvent, series m
 			writeOf[h.alias] = h.write
 		}
 	}
-	type target struct{ index, id string }
 	var docs []docRef
-	moved := map[target]createdEvent{}
+	moved := map[docRef]createdEvent{}
 	for _, c := range created {
 		was, known := writeOf[c.alias]
 		if !known || was == c.item.Index {
 			continue
 		}
-		moved[target{was, c.item.ID}] = c
-		docs = append(docs, docRef{Index: was, ID: c.item.ID})
+		d := docRef{Index: was, ID: c.item.ID}
+		moved[d] = c
+		docs = append(docs, d)
 	}
-	if len(docs) == 0 {
-		return nil, nil
-	}
-	var resp struct {
-		Docs []struct {
-			Index string `json:"_index"`
-			ID    string `json:"_id"`
-			Found bool   `json:"found"`
-			Error *struct {
-				Type   string `json:"type"`
-				Reason string `json:"reason"`
-			} `json:"error"`
-		} `json:"docs"`
-	}
-	q := url.Values{
-		"realtime":    {"true"},
-		"_source":     {"false"},
-		"filter_path": {"docs._index,docs._id,docs.found,docs.error.type,docs.error.reason"},
-	}
-	if err := s.do(ctx, http.MethodPost, "/_mget", q, obj{"docs": docs}, &resp); err != nil {
+	got, err := s.getRealtime(ctx, docs)
+	if err != nil {
 		return nil, fmt.Errorf("opensearch: look up events written across a rollover: %w", err)
 	}
 	var repeated []int
-	for _, d := range resp.Docs {
-		switch {
-		case d.Error != nil && d.Error.Type == "index_not_found_exception":
-			// Deleted by retention meanwhile: it holds no event.
-		case d.Error != nil:
-			return nil, fmt.Errorf("opensearch: look up event %s in %s: %s: %s", d.ID, d.Index, d.Error.Type, d.Error.Reason)
-		case d.Found:
-			c, ok := moved[target{d.Index, d.ID}]
-			if !ok {
-				return nil, fmt.Errorf("opensearch: look up events written across a rollover: unexpected answer for %s in %s", d.ID, d.Index)
-			}
-			dq := url.Values{
-				"if_seq_no":       {strconv.FormatInt(c.item.SeqNo, 10)},
-				"if_primary_term": {strconv.FormatInt(c.item.PrimaryTerm, 10)},
-			}
-			// 409: changed since (flagged); 404: gone already.
-			err := s.do(ctx, http.MethodDelete, "/"+seg(c.item.Index)+"/_doc/"+seg(c.item.ID), dq, nil, nil)
-			if code := statusOf(err); err != nil && code != http.StatusConflict && code != http.StatusNotFound {
-				return nil, fmt.Errorf("opensearch: delete event %s written again across a rollover: %w", c.item.ID, err)
-			}
-			repeated = append(repeated, c.i)
+	for d := range got {
+		c := moved[d]
+		dq := url.Values{
+			"if_seq_no":       {strconv.FormatInt(c.item.SeqNo, 10)},
+			"if_primary_term": {strconv.FormatInt(c.item.PrimaryTerm, 10)},
 		}
+		// 409: changed since (flagged); 404: gone already.
+		err := s.do(ctx, http.MethodDelete, "/"+seg(c.item.Index)+"/_doc/"+seg(c.item.ID), dq, nil, nil)
+		if code := statusOf(err); err != nil && code != http.StatusConflict && code != http.StatusNotFound {
+			return nil, fmt.Errorf("opensearch: delete event %s written again across a rollover: %w", c.item.ID, err)
+		}
+		repeated = append(repeated, c.i)
 	}
 	return repeated, nil
 }
