@@ -36,7 +36,7 @@ type config struct {
 	warmup        int
 	keep          bool
 	jsonOut       string
-	// extraEnv is set in every auditlog process (e.g. GOGC=400).
+	// extraEnv is set in every auditlog process (e.g. GOGC=100).
 	extraEnv []string
 
 	batch        int // events per ingestEvents call and per _bulk request
@@ -80,7 +80,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.warmup, "warmup", 1, "unmeasured runs of each side before the measured ones")
 	fs.BoolVar(&c.keep, "keep", false, "keep the benchmark's indices and temp files (default: delete them)")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
-	fs.Func("auditlog-env", "NAME=VALUE set in every auditlog process, e.g. GOGC=400 (repeatable)", func(v string) error {
+	fs.Func("auditlog-env", "NAME=VALUE set in every auditlog process, e.g. GOGC=100 (repeatable)", func(v string) error {
 		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
 			return fmt.Errorf("want NAME=VALUE, got %q", v)
 		}
