@@ -234,7 +234,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	e.query(e.key("acme", audit.RoleEmitter), ingestOne, map[string]any{"e": fullEvent("m-1", base)}, &res)
 	status, body := e.get("/metrics")
 	if status != http.StatusOK || !strings.Contains(body, `auditlog_ingest_events_total{outcome="captured"} 1`) ||
-		!strings.Contains(body, `auditlog_http_requests_total{code="200",route="/graphql"}`) {
+		!strings.Contains(body, `auditlog_http_requests_total{code="200",route="POST /graphql"}`) {
 		t.Errorf("GET /metrics: %d\n%s", status, body)
 	}
 

@@ -47,3 +47,34 @@ func TestMalformedBodyIsBadUserInput(t *testing.T) {
 	// The server goes on.
 	e.query(viewer, `{ viewer { tenant } }`, nil, &map[string]any{})
 }
+
+// TestOtherMethodsAreNotAllowed: /graphql answers POST, GET (queries) and
+// OPTIONS; any other method gets 405 with the methods it allows, whether
+// or not it carries a key, and runs nothing.
+func TestOtherMethodsAreNotAllowed(t *testing.T) {
+	e, cs := countingEnv(t, server.Config{})
+	viewer := e.key("acme", audit.RoleViewer)
+	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		for _, key := range []string{viewer, ""} {
+			req, err := http.NewRequest(method, e.url+"/graphql", strings.NewReader(`{"query":"{ viewer { tenant } }"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			if key != "" {
+				req.Header.Set("Authorization", "Bearer "+key)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if allow := resp.Header.Get("Allow"); resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(allow, http.MethodPost) {
+				t.Errorf("%s with key %v: %d, Allow %q; want 405 allowing POST", method, key != "", resp.StatusCode, allow)
+			}
+		}
+	}
+	if n := cs.calls.Load(); n != 0 {
+		t.Errorf("%d store calls for refused methods", n)
+	}
+}

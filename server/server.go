@@ -212,7 +212,11 @@ func New(cfg Config, deps Deps) http.Handler {
 	api = authenticate(authn, api)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", api)
+	// Other methods get 405 and an Allow header from the mux, rather than
+	// gqlgen's 400 "transport not supported".
+	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodOptions} {
+		mux.Handle(method+" /graphql", api)
+	}
 	if deps.Export != nil {
 		mux.Handle("GET /export/{token}", deps.Export)
 	}
