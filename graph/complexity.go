@@ -28,11 +28,10 @@ const (
 	// StoreCallCost is the price of one store round trip.
 	StoreCallCost = 100
 	// Sizes assumed for lists that no argument bounds.
-	componentsCost    = 32  // the catalog's modules plus registered ones
-	activitiesCost    = 64  // activities of one component
-	savedFiltersCost  = 50  // saved filters of one user
-	notificationsCost = 100 // notifications of one user
-	facetValuesCost   = 100 // values of one facet: about the activities of a tenant's modules
+	componentsCost   = 32  // the catalog's modules plus registered ones
+	activitiesCost   = 64  // activities of one component
+	savedFiltersCost = 50  // saved filters of one user
+	facetValuesCost  = 100 // values of one facet: about the activities of a tenant's modules
 	// histogramCalls are the store calls of a histogram: the oldest and
 	// newest matching events (when the filter leaves the range open) and
 	// the counts.
@@ -48,19 +47,15 @@ func complexity() generated.ComplexityRoot {
 	// empty list argument too.
 	perItem := func(child, n int) int { return StoreCallCost + child*max(n, 1) }
 	c.Query.Events = func(child int, _ model.EventFilter, first *int, _ *string, _ *audit.Order) int {
-		n := DefaultPageSize
-		if first != nil {
-			// Out-of-range sizes are refused by the resolver; clamping keeps
-			// the product from overflowing meanwhile.
-			n = min(max(*first, 1), MaxPageSize)
-		}
-		return perItem(child, n)
+		return perItem(child, pageSize(first))
 	}
 	c.Query.Event = func(child int, _ string) int { return StoreCallCost + child }
 	c.Query.Components = func(child int) int { return perItem(child, componentsCost) }
 	c.Query.Component = func(child int, _ string) int { return StoreCallCost + child }
 	c.Query.SavedFilters = func(child int) int { return perItem(child, savedFiltersCost) }
-	c.Query.Notifications = func(child int, _ *bool) int { return perItem(child, notificationsCost) }
+	c.Query.Notifications = func(child int, _ *bool, first *int, _ *string) int {
+		return perItem(child, pageSize(first))
+	}
 	c.Component.Activities = func(child int) int { return 1 + child*activitiesCost }
 	facet := func(child int) int { return StoreCallCost + child*facetValuesCost }
 	c.EventFacets.EventType = facet
@@ -181,6 +176,16 @@ func (c *connectionCosts) Complexity(ctx context.Context, typeName, field string
 		return addCost(cost, once), true
 	}
 	return c.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+}
+
+// pageSize is the number of items a first argument asks for. Sizes out of
+// range are refused by the resolvers; clamping keeps the product of costs
+// from overflowing meanwhile.
+func pageSize(first *int) int {
+	if first == nil {
+		return DefaultPageSize
+	}
+	return min(max(*first, 1), MaxPageSize)
 }
 
 // ingestEventsCost is the cost of ingesting n events: a store call, and

@@ -308,6 +308,7 @@ func notificationModel(n audit.Notification) model.Notification {
 		FlaggedAt:   n.FlaggedAt,
 		Note:        opt(n.Note),
 		ReadAt:      n.ReadAt,
+		Cursor:      notificationCursor(n),
 	}
 }
 

@@ -48,7 +48,7 @@ func TestFlagCompletesAfterFailedNotifications(t *testing.T) {
 		for range 2 { // the retry, and one more
 			e.query(reviewer, flag, nil, nil)
 		}
-		ns, err := e.st.ListNotifications(context.Background(), "acme", priya, false)
+		ns, err := e.st.ListNotifications(context.Background(), "acme", priya, store.NotificationQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}

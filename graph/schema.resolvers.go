@@ -148,20 +148,8 @@ func (r *queryResolver) SavedFilters(ctx context.Context) ([]model.SavedFilter, 
 	return out, nil
 }
 
-func (r *queryResolver) Notifications(ctx context.Context, unreadOnly *bool) ([]model.Notification, error) {
-	p, err := auth.Require(ctx, auth.Notifications)
-	if err != nil {
-		return nil, err
-	}
-	ns, err := r.store.ListNotifications(ctx, p.Tenant, p.User, unreadOnly != nil && *unreadOnly)
-	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
-	}
-	out := make([]model.Notification, len(ns))
-	for i, n := range ns {
-		out[i] = notificationModel(n)
-	}
-	return out, nil
+func (r *queryResolver) Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) ([]model.Notification, error) {
+	return r.listNotifications(ctx, unreadOnly != nil && *unreadOnly, first, after)
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Principal, error) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/notify"
+	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
 )
 
@@ -348,7 +349,7 @@ func TestStoredNotificationsAreDelivered(t *testing.T) {
 	if err := s.AddNotifications(context.Background(), []audit.Notification{notification("acme", "n-stored")}); err != nil {
 		t.Fatalf("AddNotifications: %v", err)
 	}
-	listed, err := s.ListNotifications(context.Background(), "acme", actor, false)
+	listed, err := s.ListNotifications(context.Background(), "acme", actor, store.NotificationQuery{})
 	if err != nil || len(listed) != 1 {
 		t.Fatalf("ListNotifications: %v, %d", err, len(listed))
 	}

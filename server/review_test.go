@@ -261,6 +261,46 @@ func TestReviewBulkFlag(t *testing.T) {
 			}
 		}
 
+		// Priya pages through hers, 7 at a time: the same list, newest
+		// first, each once; and asks for pages that cannot be.
+		all := e.notifications(keyOf[priya.ID], false)
+		var paged []string
+		vars := map[string]any{"first": 7}
+		for range len(all) + 1 {
+			var page struct {
+				Notifications []struct{ ID, Cursor string }
+			}
+			e.query(keyOf[priya.ID], `query($first: Int, $after: String) { notifications(first: $first, after: $after) { id cursor } }`, vars, &page)
+			for _, n := range page.Notifications {
+				paged = append(paged, n.ID)
+			}
+			if len(page.Notifications) < 7 {
+				break
+			}
+			vars["after"] = page.Notifications[6].Cursor
+		}
+		var allIDs []string
+		for i, n := range all {
+			allIDs = append(allIDs, n.ID)
+			if i > 0 && n.FlaggedAt.After(all[i-1].FlaggedAt) {
+				t.Errorf("notification %d is newer than the one before it", i)
+			}
+		}
+		if len(all) < 8 || !slices.Equal(paged, allIDs) {
+			t.Errorf("Priya's notifications in pages of 7: %v, want %v (at least 8)", paged, allIDs)
+		}
+		for _, c := range []struct {
+			vars  map[string]any
+			field string
+		}{
+			{map[string]any{"first": 0}, "first"},
+			{map[string]any{"first": 501}, "first"},
+			{map[string]any{"after": "not-a-cursor"}, "after"},
+		} {
+			e.wantError(keyOf[priya.ID], `query($first: Int, $after: String) { notifications(first: $first, after: $after) { id } }`,
+				c.vars, "BAD_USER_INPUT", c.field)
+		}
+
 		// Priya reads two; nobody else can mark hers read.
 		mine := e.notifications(keyOf[priya.ID], true)
 		var marked struct{ MarkNotificationsRead int }

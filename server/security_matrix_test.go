@@ -165,7 +165,7 @@ func seed(t *testing.T, e *env) *fixture {
 		t.Fatalf("add notifications: %v", err)
 	}
 	// The notification flagging g-1 sent to globex's u-viewer.
-	ns, err := e.st.ListNotifications(ctx, globex, audit.User{ID: "u-viewer"}, false)
+	ns, err := e.st.ListNotifications(ctx, globex, audit.User{ID: "u-viewer"}, store.NotificationQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func (f *fixture) globexState(t *testing.T) string {
 	}
 	for _, r := range roles {
 		add(st.ListSavedFilters(ctx, globex, "u-"+string(r)))
-		add(st.ListNotifications(ctx, globex, audit.User{ID: "u-" + string(r)}, false))
+		add(st.ListNotifications(ctx, globex, audit.User{ID: "u-" + string(r)}, store.NotificationQuery{}))
 	}
 	b, err := json.MarshalIndent(state, "", " ")
 	if err != nil {

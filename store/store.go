@@ -152,14 +152,35 @@ type SavedFilterStore interface {
 	ListSavedFilters(ctx context.Context, tenant, ownerID string) ([]audit.SavedFilter, error)
 }
 
+// NotificationQuery selects a page of a user's notifications.
+type NotificationQuery struct {
+	// UnreadOnly leaves out the notifications marked read.
+	UnreadOnly bool
+	// Limit is the most notifications returned, at most 10,000 (a page of
+	// one OpenSearch search); 0 returns all.
+	Limit int
+	// After, when set, starts the page after this position of the order:
+	// notifications flagged before FlaggedAt, or at FlaggedAt with a
+	// smaller id.
+	After *NotificationKey
+}
+
+// NotificationKey is a notification's position in the order of a user's
+// notifications.
+type NotificationKey struct {
+	FlaggedAt time.Time
+	ID        string
+}
+
 // NotificationStore keeps the notifications sent to users.
 type NotificationStore interface {
 	// AddNotifications stores notifications.
 	AddNotifications(ctx context.Context, ns []audit.Notification) error
 	// ListNotifications returns the notifications of the tenant whose
 	// recipient matches the user's id, or, for notifications whose recipient
-	// has no id, the user's email (ignoring case); newest first.
-	ListNotifications(ctx context.Context, tenant string, user audit.User, unreadOnly bool) ([]audit.Notification, error)
+	// has no id, the user's email (ignoring case); newest first (flagged
+	// at, then id, both descending), as q selects.
+	ListNotifications(ctx context.Context, tenant string, user audit.User, q NotificationQuery) ([]audit.Notification, error)
 	// MarkNotificationsRead marks the user's notifications with these ids
 	// read and returns how many changed.
 	MarkNotificationsRead(ctx context.Context, tenant string, user audit.User, ids []string, at time.Time) (int, error)

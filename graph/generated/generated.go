@@ -188,6 +188,7 @@ type ComplexityRoot struct {
 
 	Notification struct {
 		ComponentID func(childComplexity int) int
+		Cursor      func(childComplexity int) int
 		EventID     func(childComplexity int) int
 		EventType   func(childComplexity int) int
 		FlaggedAt   func(childComplexity int) int
@@ -220,7 +221,7 @@ type ComplexityRoot struct {
 		Components    func(childComplexity int) int
 		Event         func(childComplexity int, id string) int
 		Events        func(childComplexity int, filter model.EventFilter, first *int, after *string, order *audit.Order) int
-		Notifications func(childComplexity int, unreadOnly *bool) int
+		Notifications func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		SavedFilters  func(childComplexity int) int
 		Viewer        func(childComplexity int) int
 	}
@@ -297,7 +298,7 @@ type QueryResolver interface {
 	Components(ctx context.Context) ([]model.Component, error)
 	Component(ctx context.Context, id string) (*model.Component, error)
 	SavedFilters(ctx context.Context) ([]model.SavedFilter, error)
-	Notifications(ctx context.Context, unreadOnly *bool) ([]model.Notification, error)
+	Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) ([]model.Notification, error)
 	Viewer(ctx context.Context) (*model.Principal, error)
 }
 
@@ -967,6 +968,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.ComponentID(childComplexity), true
+	case "Notification.cursor":
+		if e.ComplexityRoot.Notification.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Cursor(childComplexity), true
 	case "Notification.eventId":
 		if e.ComplexityRoot.Notification.EventID == nil {
 			break
@@ -1117,7 +1124,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Notifications(childComplexity, args["unreadOnly"].(*bool)), true
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["unreadOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.savedFilters":
 		if e.ComplexityRoot.Query.SavedFilters == nil {
 			break
@@ -1468,8 +1475,20 @@ type Query {
   "The caller's own saved filters, ordered by name."
   savedFilters: [SavedFilter!]!
 
-  "Notifications sent to the caller (their actions that were flagged), newest first."
-  notifications("Only those not yet marked read." unreadOnly: Boolean = false): [Notification!]!
+  """
+  Notifications sent to the caller (their actions that were flagged), newest
+  first, a page at a time: ` + "`" + `first` + "`" + ` of them (1 to 500), after the one whose
+  ` + "`" + `cursor` + "`" + ` is ` + "`" + `after` + "`" + ` (none: from the newest). A page shorter than ` + "`" + `first` + "`" + ` is
+  the last.
+  """
+  notifications(
+    "Only those not yet marked read."
+    unreadOnly: Boolean = false
+    "How many to return, 1 to 500."
+    first: Int = 50
+    "The ` + "`" + `cursor` + "`" + ` of the last notification of the previous page."
+    after: String
+  ): [Notification!]!
 
   "Who the caller is, as their API key says."
   viewer: Principal!
@@ -2143,6 +2162,8 @@ type Notification {
   note: String
   "When the user marked it read; null while unread."
   readAt: Time
+  "Its place in the list: pass it as ` + "`" + `notifications(after:)` + "`" + ` for the page that follows."
+  cursor: String!
 }
 
 "A CSV download."
@@ -2458,6 +2479,8 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 		return ec.fieldContext_Notification_note(ctx, field)
 	case "readAt":
 		return ec.fieldContext_Notification_readAt(ctx, field)
+	case "cursor":
+		return ec.fieldContext_Notification_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
 }
@@ -2977,6 +3000,22 @@ func (ec *executionContext) field_Query_notifications_args(ctx context.Context, 
 		return nil, err
 	}
 	args["unreadOnly"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5861,6 +5900,29 @@ func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Notification_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6283,7 +6345,7 @@ func (ec *executionContext) _Query_notifications(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Notifications(ctx, fc.Args["unreadOnly"].(*bool))
+			return ec.Resolvers.Query().Notifications(ctx, fc.Args["unreadOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Notification) graphql.Marshaler {
@@ -9763,6 +9825,11 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 		case "readAt":
 			out.Values[i] = ec._Notification_readAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._Notification_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:

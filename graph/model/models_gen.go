@@ -339,6 +339,8 @@ type Notification struct {
 	Note *string `json:"note,omitempty"`
 	// When the user marked it read; null while unread.
 	ReadAt *time.Time `json:"readAt,omitempty"`
+	// Its place in the list: pass it as `notifications(after:)` for the page that follows.
+	Cursor string `json:"cursor"`
 }
 
 // Where a page ends.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store"
 )
 
 // AddNotifications stores notifications; an id already stored for the
@@ -68,24 +69,44 @@ func recipientQuery(tenant string, user audit.User) (obj, bool) {
 }
 
 // ListNotifications returns the user's notifications, newest first.
-func (s *Store) ListNotifications(ctx context.Context, tenant string, user audit.User, unreadOnly bool) ([]audit.Notification, error) {
+func (s *Store) ListNotifications(ctx context.Context, tenant string, user audit.User, q store.NotificationQuery) ([]audit.Notification, error) {
 	query, ok := recipientQuery(tenant, user)
 	if !ok {
 		return nil, nil
 	}
-	if unreadOnly {
-		query = obj{"bool": obj{"filter": []obj{query}, "must_not": []obj{{"exists": obj{"field": "readAt"}}}}}
+	filter := []obj{query}
+	var mustNot []obj
+	if q.UnreadOnly {
+		mustNot = append(mustNot, obj{"exists": obj{"field": "readAt"}})
 	}
-	var out []audit.Notification
+	if a := q.After; a != nil {
+		at := formatTime(a.FlaggedAt)
+		filter = append(filter, obj{"bool": obj{"should": []obj{
+			{"range": obj{"flaggedAt": obj{"lt": at}}},
+			{"bool": obj{"filter": []obj{term("flaggedAt", at), {"range": obj{"id": obj{"lt": a.ID}}}}}},
+		}, "minimum_should_match": 1}})
+	}
+	query = obj{"bool": obj{"filter": filter, "must_not": mustNot}}
 	sort := []obj{{"flaggedAt": "desc"}, {"id": "desc"}}
-	err := s.searchAll(ctx, s.index(notificationsIndex), query, sort, func(h searchHit) error {
+	var out []audit.Notification
+	add := func(h searchHit) error {
 		var n audit.Notification
 		if err := json.Unmarshal(h.Source, &n); err != nil {
 			return fmt.Errorf("decode notification %s: %w", h.ID, err)
 		}
 		out = append(out, n)
 		return nil
-	})
+	}
+	var err error
+	if q.Limit > 0 {
+		var resp *searchResponse
+		resp, err = s.search(ctx, s.index(notificationsIndex), obj{"size": q.Limit, "query": query, "sort": sort, "track_total_hits": false})
+		for i := 0; err == nil && i < len(resp.Hits.Hits); i++ {
+			err = add(resp.Hits.Hits[i])
+		}
+	} else {
+		err = s.searchAll(ctx, s.index(notificationsIndex), query, sort, add)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opensearch: list notifications: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/opensearch"
 )
 
@@ -170,7 +171,7 @@ func TestSearchesRefusePartialResults(t *testing.T) {
 			_, err := s.FlagEvents(ctx, "acme", []string{"e1"}, audit.Flag{By: ada, At: at})
 			return err
 		}},
-		{"ListNotifications", func() error { _, err := s.ListNotifications(ctx, "acme", ada, false); return err }},
+		{"ListNotifications", func() error { _, err := s.ListNotifications(ctx, "acme", ada, store.NotificationQuery{}); return err }},
 		{"MarkNotificationsRead", func() error {
 			_, err := s.MarkNotificationsRead(ctx, "acme", ada, []string{"n1"}, at)
 			return err

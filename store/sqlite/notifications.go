@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/store"
 )
 
 // recipientMatch selects the notifications of user: by recipient id, or by
@@ -70,14 +71,25 @@ func (s *Store) AddNotifications(ctx context.Context, ns []audit.Notification) e
 
 // ListNotifications returns the user's notifications in the tenant, newest
 // first.
-func (s *Store) ListNotifications(ctx context.Context, tenant string, user audit.User, unreadOnly bool) ([]audit.Notification, error) {
-	match, args := recipientMatch(user)
+func (s *Store) ListNotifications(ctx context.Context, tenant string, user audit.User, q store.NotificationQuery) ([]audit.Notification, error) {
+	match, matchArgs := recipientMatch(user)
 	query := `SELECT tenant, id, recipient, event_id, event_type, component_id, flagged_by, flagged_at, note, read_at
 		FROM notifications WHERE tenant = ? AND ` + match
-	if unreadOnly {
+	args := append([]any{tenant}, matchArgs...)
+	if q.UnreadOnly {
 		query += " AND read_at IS NULL"
 	}
-	rows, err := s.r.QueryContext(ctx, query+" ORDER BY flagged_at DESC, id DESC", append([]any{tenant}, args...)...)
+	if a := q.After; a != nil {
+		at := a.FlaggedAt.UnixMilli()
+		query += " AND (flagged_at < ? OR (flagged_at = ? AND id < ?))"
+		args = append(args, at, at, a.ID)
+	}
+	query += " ORDER BY flagged_at DESC, id DESC"
+	if q.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, q.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
 	}

@@ -48,7 +48,7 @@ func testNotifications(t *testing.T, newStore Factory) {
 	}
 	list := func(t *testing.T, s store.Store, tenant string, u audit.User, unreadOnly bool) []audit.Notification {
 		t.Helper()
-		ns, err := s.ListNotifications(ctx(t), tenant, u, unreadOnly)
+		ns, err := s.ListNotifications(ctx(t), tenant, u, store.NotificationQuery{UnreadOnly: unreadOnly})
 		if err != nil {
 			t.Fatalf("ListNotifications(%s, %s/%s): %v", tenant, u.ID, u.Email, err)
 		}
@@ -156,6 +156,59 @@ func testNotifications(t *testing.T, newStore Factory) {
 		}
 		if n != 0 {
 			t.Errorf("marking a read notification again changed %d, want 0", n)
+		}
+	})
+
+	t.Run("PagesNewestFirst", func(t *testing.T) {
+		s := setup(t)
+		// Seven more of Ana's, three of them flagged at the same moment
+		// (the id orders those), one read; and one of Bob's among them.
+		same := baseTime.Add(20 * time.Minute)
+		more := []audit.Notification{
+			notif("acme", "n-ana-a", ana, same), notif("acme", "n-ana-c", ana, same), notif("acme", "n-ana-b", ana, same),
+			notif("acme", "n-ana-d", ana, baseTime.Add(5*time.Minute)), notif("acme", "n-ana-e", ana, baseTime.Add(50*time.Minute)),
+			notif("acme", "n-ana-f", ana, baseTime.Add(-time.Hour)), notif("acme", "n-ana-g", ana, baseTime.Add(40*time.Minute)),
+			notif("acme", "n-bob-2", bob, same),
+		}
+		if err := s.AddNotifications(ctx(t), more); err != nil {
+			t.Fatalf("AddNotifications: %v", err)
+		}
+		if _, err := s.MarkNotificationsRead(ctx(t), "acme", ana, []string{"n-ana-e"}, baseTime.Add(3*time.Hour)); err != nil {
+			t.Fatalf("MarkNotificationsRead: %v", err)
+		}
+		want := []string{"n-ana-new", "n-ana-e", "n-ana-g", "n-ana-c", "n-ana-b", "n-ana-a", "n-ana-d", "n-ana-old", "n-ana-f"}
+		if got := ids(list(t, s, "acme", ana, false)); !slices.Equal(got, want) {
+			t.Fatalf("all of Ana's = %v, want %v", got, want)
+		}
+		walk := func(unreadOnly bool, limit int) []string {
+			var got []string
+			q := store.NotificationQuery{UnreadOnly: unreadOnly, Limit: limit}
+			for range 20 {
+				page, err := s.ListNotifications(ctx(t), "acme", ana, q)
+				if err != nil {
+					t.Fatalf("ListNotifications(%+v): %v", q, err)
+				}
+				if len(page) > limit {
+					t.Fatalf("ListNotifications(%+v) returned %d", q, len(page))
+				}
+				if len(page) == 0 {
+					return got
+				}
+				got = append(got, ids(page)...)
+				last := page[len(page)-1]
+				q.After = &store.NotificationKey{FlaggedAt: last.FlaggedAt, ID: last.ID}
+			}
+			t.Fatalf("the walk with limit %d did not end", limit)
+			return nil
+		}
+		for _, limit := range []int{1, 2, 3, 4, 100} {
+			if got := walk(false, limit); !slices.Equal(got, want) {
+				t.Errorf("pages of %d = %v, want %v", limit, got, want)
+			}
+		}
+		unread := slices.DeleteFunc(slices.Clone(want), func(id string) bool { return id == "n-ana-e" })
+		if got := walk(true, 2); !slices.Equal(got, unread) {
+			t.Errorf("unread pages of 2 = %v, want %v", got, unread)
 		}
 	})
 }
