@@ -129,6 +129,12 @@ const (
 	ReasonExpired SuppressReason = "EXPIRED"
 )
 
+// SuppressReasons returns every reason, in the order capture checks them.
+func SuppressReasons() []SuppressReason {
+	return []SuppressReason{ReasonLoggingDisabled, ReasonActivityNotSelected, ReasonBelowMinPriority,
+		ReasonOutsidePeriod, ReasonStatusNotSelected, ReasonExpired}
+}
+
 // CaptureStats counts the events a component captured and suppressed since
 // its configuration last changed.
 type CaptureStats struct {

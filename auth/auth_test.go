@@ -180,7 +180,7 @@ func TestMiddleware(t *testing.T) {
 
 func TestRoleMatrix(t *testing.T) {
 	want := map[audit.Role][]auth.Action{
-		audit.RoleEmitter: {auth.Ingest},
+		audit.RoleEmitter: {auth.Ingest, auth.Viewer},
 		audit.RoleViewer:  {auth.Read, auth.Flag, auth.Export, auth.SavedFilters, auth.Notifications, auth.Viewer},
 		audit.RoleAdmin: {auth.Ingest, auth.Read, auth.Flag, auth.Export, auth.SavedFilters, auth.Notifications,
 			auth.Viewer, auth.Configure, auth.ManageKeys, auth.Operate},

@@ -37,7 +37,8 @@ const (
 
 // roles is the one role matrix of auditlog: what each role may do.
 var roles = map[audit.Role][]Action{
-	audit.RoleEmitter: {Ingest},
+	// Emitters may ask who they are: which components their key may emit.
+	audit.RoleEmitter: {Ingest, Viewer},
 	audit.RoleViewer:  {Read, Flag, Export, SavedFilters, Notifications, Viewer},
 	audit.RoleAdmin:   {Ingest, Read, Flag, Export, SavedFilters, Notifications, Viewer, Configure, ManageKeys, Operate},
 }

@@ -232,8 +232,7 @@ func componentModel(v capture.ComponentView) model.Component {
 		m.Activities[i] = model.Activity{Code: a.Code, Name: a.Name, Area: opt(a.Area), DefaultPriority: a.DefaultPriority, Captured: a.Captured}
 	}
 	// Reasons in a fixed order, so dashboards do not reshuffle.
-	for _, r := range []audit.SuppressReason{audit.ReasonLoggingDisabled, audit.ReasonActivityNotSelected,
-		audit.ReasonBelowMinPriority, audit.ReasonOutsidePeriod, audit.ReasonStatusNotSelected} {
+	for _, r := range audit.SuppressReasons() {
 		if n := v.Stats.Suppressed[r]; n > 0 {
 			m.Stats.Suppressed = append(m.Stats.Suppressed, model.SuppressedCount{Reason: r, Count: int(n)})
 		}

@@ -82,7 +82,7 @@ func TestRoles(t *testing.T) {
 		"configure": {`mutation { configureComponent(id: "SET", config: {loggingEnabled: true}) { version } }`, nil},
 	}
 	allowed := map[audit.Role][]string{
-		audit.RoleEmitter: {"ingest"},
+		audit.RoleEmitter: {"ingest", "viewer"},
 		audit.RoleViewer:  {"events", "event", "viewer", "component", "flag", "saved", "notes", "export"},
 		audit.RoleAdmin:   {"ingest", "events", "event", "viewer", "component", "flag", "saved", "notes", "export", "configure"},
 	}

@@ -261,6 +261,7 @@ var (
 	readers  = []audit.Role{audit.RoleViewer, audit.RoleAdmin}
 	emitters = []audit.Role{audit.RoleEmitter, audit.RoleAdmin}
 	admins   = []audit.Role{audit.RoleAdmin}
+	everyone = []audit.Role{audit.RoleEmitter, audit.RoleViewer, audit.RoleAdmin}
 )
 
 func q(query string) func(*fixture, audit.Role) call {
@@ -417,7 +418,7 @@ var matrix = map[string]opCase{
 		},
 	},
 	"Query.viewer": {
-		allowed: readers,
+		allowed: everyone,
 		own:     q(`{ viewer { tenant role keyId components user { id name email } } }`),
 		check: func(t *testing.T, f *fixture, r audit.Role, other bool, rep reply) {
 			var got struct {

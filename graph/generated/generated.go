@@ -1409,7 +1409,8 @@ modules, and lets the enterprise's admins search, flag, export and configure
 what is captured.
 
 Every request carries ` + "`" + `Authorization: Bearer <api key>` + "`" + `. The key decides the
-tenant (enterprise) and the role of the caller: ` + "`" + `emitter` + "`" + ` may only ingest,
+tenant (enterprise) and the role of the caller: ` + "`" + `emitter` + "`" + ` may only ingest
+(and read ` + "`" + `viewer` + "`" + `),
 ` + "`" + `viewer` + "`" + ` may search, open, flag and export events and keep saved filters,
 ` + "`" + `admin` + "`" + ` may do everything, including configuring capture.
 
@@ -1619,7 +1620,7 @@ enum EventOrder {
 
 "What an API key allows."
 enum Role {
-  "May only ingest events."
+  "May only ingest events (and read ` + "`" + `viewer` + "`" + `: which components it may emit)."
   emitter
   "May search, open, flag and export events and keep saved filters."
   viewer
