@@ -135,8 +135,9 @@ func authenticate(a *auth.Authenticator, next http.Handler) http.Handler {
 // UNAUTHENTICATED, before its body is read: parsing and validating a query
 // is work, and only callers with a key may make the server do it. With
 // anonymous set (introspection on: the development setup, whose
-// playground fetches the schema without a key), such a request goes on,
-// and anonymousIntrospectionOnly lets it do nothing but introspect.
+// playground fetches the schema without a key), a request with no key at
+// all goes on, and anonymousIntrospectionOnly lets it do nothing but
+// introspect; one with a wrong key is still refused.
 // OPTIONS requests, which run no operation, go on too. A key that could
 // not be checked (the key store failed) gets 503: retry later.
 func requireKey(log *slog.Logger, anonymous bool, next http.Handler) http.Handler {
@@ -151,7 +152,9 @@ func requireKey(log *slog.Logger, anonymous bool, next http.Handler) http.Handle
 			writeGraphQLError(w, http.StatusServiceUnavailable, CodeUnavailable,
 				"cannot check the API key now; retry in a second (request id "+id+")", "requestId", id)
 			return
-		case !anonymous:
+		case !anonymous || r.Header.Get("Authorization") != "":
+			// Anonymous access is for callers that send no key: a key that
+			// does not verify is refused here, whatever the request.
 			w.Header().Set("WWW-Authenticate", `Bearer realm="auditlog"`)
 			writeGraphQLError(w, http.StatusUnauthorized, graph.CodeUnauthenticated, err.Error())
 			return

@@ -90,6 +90,17 @@ func TestNoKeyMayOnlyIntrospect(t *testing.T) {
 	if n := cs.calls.Load(); n != 0 {
 		t.Errorf("%d store calls", n)
 	}
+	// A wrong key is refused with 401 before the body, introspection or
+	// not: anonymous access is for callers that send none.
+	for _, key := range []string{"al_bogus", "not-even-a-key"} {
+		for _, q := range []string{introspectionQuery, `{ events(filter: {}) { totalCount } }`} {
+			status, header, resp := sendBody(t, e, key, `{"query":`+jsonString(t, q)+`}`)
+			if status != http.StatusUnauthorized || header.Get("WWW-Authenticate") == "" ||
+				len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
+				t.Errorf("key %q, %.30s: %d %+v; want 401 UNAUTHENTICATED", key, q, status, resp.Errors)
+			}
+		}
+	}
 	// A key still gets everything.
 	admin := e.key("acme", audit.RoleAdmin)
 	e.query(admin, `{ __schema { queryType { name } } events(filter: {}) { totalCount } }`, nil, &map[string]any{})
@@ -131,4 +142,14 @@ func TestKeyStoreDownIsUnavailable(t *testing.T) {
 	}
 	fk.fail.Store(false)
 	e.query(viewer, `{ viewer { tenant } }`, nil, &map[string]any{})
+}
+
+// jsonString encodes s as a JSON string.
+func jsonString(t *testing.T, s string) string {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
