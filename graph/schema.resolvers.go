@@ -48,6 +48,9 @@ func (r *mutationResolver) ConfigureComponent(ctx context.Context, id string, co
 	}
 	v, err := r.capture.Configure(ctx, p, id, configFromInput(config))
 	if errors.Is(err, store.ErrConflict) {
+		if config.Version == nil {
+			return nil, invalid("config.version", "is required once the configuration was saved: send the version you read (Component.version)")
+		}
 		return nil, invalid("config.version", "the configuration was saved by someone else since you read it; read it again and reapply your change")
 	}
 	if err != nil {

@@ -180,8 +180,13 @@ func TestConfigureComponent(t *testing.T) {
 		c.Criteria.CaptureIPAddress || !c.Criteria.CaptureDescription || c.Criteria.Retention.Value != 90 || len(c.Activities) == 0 {
 		t.Errorf("configured %+v", c)
 	}
-	// A stale version changes nothing.
+	// A stale version changes nothing; nor does a missing one, now that
+	// there is a version to send, and the error says so.
 	e.wantError(admin, configure, map[string]any{"c": map[string]any{"loggingEnabled": false, "version": 0}}, "BAD_USER_INPUT", "config.version")
+	_, resp := e.do(admin, configure, map[string]any{"c": map[string]any{"loggingEnabled": false}})
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["field"] != "config.version" || !strings.Contains(resp.Errors[0].Message, "required") {
+		t.Errorf("configure without a version after a save: %+v; want BAD_USER_INPUT on config.version saying it is required", resp.Errors)
+	}
 	e.wantError(admin, configure, map[string]any{"c": map[string]any{"loggingEnabled": true, "version": 1,
 		"retention": map[string]any{"value": 6, "unit": "YEARS"}}}, "BAD_USER_INPUT", "config.retention.value")
 

@@ -1999,7 +1999,11 @@ type Activity {
   area: String
   "Priority of events that do not give one."
   defaultPriority: Priority!
-  "Whether events of this activity are captured under the current criteria."
+  """
+  Whether the activity is selected for capture (` + "`" + `criteria.activities` + "`" + `: all,
+  or a set holding it). Its events are captured when, besides, logging is on
+  and each event passes the other criteria (priority, period, status).
+  """
   captured: Boolean!
 }
 
@@ -2071,7 +2075,10 @@ input ComponentConfigInput {
   captureIpAddress: Boolean! = true
   "How long to keep events, at most 5 years (for ` + "`" + `AUDITLOG` + "`" + `, auditlog's own trail, at least 1 year); null keeps them forever."
   retention: RetentionInput
-  "The version read (` + "`" + `Component.version` + "`" + `); a stale one is a conflict and changes nothing."
+  """
+  The version read (` + "`" + `Component.version` + "`" + `); a stale one is a conflict and
+  changes nothing. It may be left out only for a component never configured.
+  """
   version: Int
 }
 

@@ -22,7 +22,9 @@ type Activity struct {
 	Area *string `json:"area,omitempty"`
 	// Priority of events that do not give one.
 	DefaultPriority audit.Priority `json:"defaultPriority"`
-	// Whether events of this activity are captured under the current criteria.
+	// Whether the activity is selected for capture (`criteria.activities`: all,
+	// or a set holding it). Its events are captured when, besides, logging is on
+	// and each event passes the other criteria (priority, period, status).
 	Captured bool `json:"captured"`
 }
 
@@ -72,7 +74,8 @@ type ComponentConfigInput struct {
 	CaptureIPAddress bool `json:"captureIpAddress"`
 	// How long to keep events, at most 5 years (for `AUDITLOG`, auditlog's own trail, at least 1 year); null keeps them forever.
 	Retention *RetentionInput `json:"retention,omitempty"`
-	// The version read (`Component.version`); a stale one is a conflict and changes nothing.
+	// The version read (`Component.version`); a stale one is a conflict and
+	// changes nothing. It may be left out only for a component never configured.
 	Version *int `json:"version,omitempty"`
 }
 
