@@ -1549,6 +1549,10 @@ type Mutation {
   matching the filter. Returns a signed link valid for a few minutes. The
   link carries the request: one that would be too long for browsers and
   proxies (about 7 KB) is a ` + "`" + `BAD_USER_INPUT` + "`" + ` error on ` + "`" + `filter` + "`" + ` or ` + "`" + `ids` + "`" + `.
+  The CSV has a header row and one row per event; its last line,
+  ` + "`" + `# complete: N rows` + "`" + `, is written only once every row was: a file without
+  it was cut short (the server or its store failed mid-way) and is not the
+  whole export.
   """
   exportEvents("Export every event matching this filter." filter: EventFilter, "Export these events." ids: [ID!]): Export!
 
