@@ -103,7 +103,8 @@ func FuzzParseText(f *testing.F) {
 				}
 			}
 		}
-		if again := ParseText(render(q)); !reflect.DeepEqual(again, q) {
+		// Written back, the words are folded: Accented cannot survive.
+		if again := ParseText(render(q)); !reflect.DeepEqual(withoutAccents(again), withoutAccents(q)) {
 			t.Fatalf("%q parses to %+v; written back as %q it parses to %+v", s, q, render(q), again)
 		}
 	})
@@ -129,4 +130,16 @@ func render(q TextQuery) string {
 		term(t, true)
 	}
 	return strings.Join(parts, " ")
+}
+
+// withoutAccents is q without the accented forms of its terms.
+func withoutAccents(q TextQuery) TextQuery {
+	strip := func(ts []TextTerm) []TextTerm {
+		out := slices.Clone(ts)
+		for i := range out {
+			out[i].Accented = nil
+		}
+		return out
+	}
+	return TextQuery{Must: strip(q.Must), MustNot: strip(q.MustNot)}
 }

@@ -1,17 +1,23 @@
 package audit
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // TextTerm is one clause of a full-text query: a single word or a phrase of
-// consecutive words, all lower-cased. With Prefix, the last word matches any
-// word it begins.
+// consecutive words, as Words splits them. With Prefix, the last word
+// matches any word it begins.
 type TextTerm struct {
 	Words  []string
 	Prefix bool
+	// Accented holds the words with their accents, when folding changed
+	// them (else nil), for text indexed before Words folded accents.
+	Accented []string
 }
 
 // TextQuery is an analyst's full-text query in structured form. An event
@@ -64,7 +70,7 @@ func ParseText(s string) TextQuery {
 				j++
 			}
 			inner := string(rs[i+1 : j])
-			t := TextTerm{Words: Words(inner), Prefix: endsWithStar(inner)}
+			t := newTextTerm(inner)
 			i = j + 1
 			if i < len(rs) && rs[i] == '*' {
 				t.Prefix = true
@@ -79,19 +85,69 @@ func ParseText(s string) TextQuery {
 		}
 		chunk := string(rs[i:j])
 		i = j
-		add(TextTerm{Words: Words(chunk), Prefix: endsWithStar(chunk)}, negate)
+		add(newTextTerm(chunk), negate)
 	}
 	return q
 }
 
-// Words splits s into lower-cased runs of letters and numbers, the way both
-// stores tokenize searchable text.
-func Words(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
-		out = append(out, strings.ToLower(f))
+func newTextTerm(s string) TextTerm {
+	t := TextTerm{Words: Words(s), Prefix: endsWithStar(s)}
+	if accented := split(strings.ToLower(s)); !slices.Equal(accented, t.Words) {
+		t.Accented = accented
 	}
-	return out
+	return t
+}
+
+// Words splits s into lower-cased runs of letters and numbers, the way both
+// stores index searchable text and the query parser splits queries, with
+// the accents of Latin letters folded: "Chloé", "CHLOE" and "chloe" are
+// the same word. Other scripts keep their marks (か and が differ).
+func Words(s string) []string {
+	return split(foldLatin(strings.ToLower(s)))
+}
+
+// split returns the runs of letters and numbers of s; nil when it has none.
+func split(s string) []string {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
+	if len(words) == 0 {
+		return nil
+	}
+	return words
+}
+
+// foldLatin replaces each accented Latin letter of s by its base letters:
+// é → e (by its canonical decomposition, without the marks), and the
+// letters that have none by their usual spelling (ø → o, ß → ss).
+func foldLatin(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range norm.NFC.String(s) {
+		switch {
+		case r < utf8.RuneSelf || !unicode.Is(unicode.Latin, r):
+			b.WriteRune(r)
+		case latinSpelled[r] != "":
+			b.WriteString(latinSpelled[r])
+		default:
+			for _, d := range norm.NFD.String(string(r)) {
+				if !unicode.Is(unicode.Mn, d) {
+					b.WriteRune(d)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+// latinSpelled spells the lower-case Latin letters that have no canonical
+// decomposition into a base letter and marks.
+var latinSpelled = map[rune]string{
+	'ø': "o", 'æ': "ae", 'œ': "oe", 'ß': "ss", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h",
 }
 
 // endsWithStar reports whether s ends with a word directly followed by '*'

@@ -1812,7 +1812,8 @@ input EventFilter {
   """
   Full-text query over descriptions and activity names: words are required,
   ` + "`" + `"quoted phrases"` + "`" + ` must occur as written, ` + "`" + `word*` + "`" + ` matches prefixes and
-  ` + "`" + `-word` + "`" + ` excludes. Never fails on odd syntax. At most 1024 characters.
+  ` + "`" + `-word` + "`" + ` excludes. Case and the accents of Latin letters do not matter
+  (` + "`" + `chloe` + "`" + ` finds "Chloé"). Never fails on odd syntax. At most 1024 characters.
   """
   text: String
 }

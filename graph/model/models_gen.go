@@ -188,7 +188,8 @@ type EventFilter struct {
 	Flagged *bool `json:"flagged,omitempty"`
 	// Full-text query over descriptions and activity names: words are required,
 	// `"quoted phrases"` must occur as written, `word*` matches prefixes and
-	// `-word` excludes. Never fails on odd syntax. At most 1024 characters.
+	// `-word` excludes. Case and the accents of Latin letters do not matter
+	// (`chloe` finds "Chloé"). Never fails on odd syntax. At most 1024 characters.
 	Text *string `json:"text,omitempty"`
 }
 

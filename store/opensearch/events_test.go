@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +194,58 @@ func TestDuplicateWrittenAcrossARollover(t *testing.T) {
 				t.Errorf("SearchEvents total = %d, %v; want 2 (e1 once, e2)", page.Total, err)
 			}
 		})
+	}
+}
+
+// TestAccentsOfEventsWrittenBeforeFolding: events written before
+// audit.Words folded accents hold their words as written ("chloé"). A
+// query with the accents still finds them, and excludes them, beside the
+// events written since, which hold "chloe".
+func TestAccentsOfEventsWrittenBeforeFolding(t *testing.T) {
+	t.Parallel()
+	s, base, prefix := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	e := event("acme", "CMS", "new", at)
+	e.Description = "Chloé closed the Zürich desk"
+	if res, err := s.WriteEvents(ctx, []audit.Event{e}); err != nil || res[0].Err != nil {
+		t.Fatalf("write: %v %+v", err, res)
+	}
+	// The same event as the previous version wrote it, under another id.
+	series := prefix + "-events-acme-cms"
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	code, doc := rest(t, http.MethodGet, base+"/"+series+"-000001/_doc/new", nil)
+	if code != http.StatusOK {
+		t.Fatalf("get: HTTP %d %v", code, doc)
+	}
+	source := doc["_source"].(map[string]any)
+	source["id"] = "old"
+	source["words"].(map[string]any)["description"] = "chloé closed the zürich desk"
+	if code, body := rest(t, http.MethodPut, base+"/"+series+"-000001/_doc/old?refresh=true", source); code != http.StatusCreated {
+		t.Fatalf("put the old event: HTTP %d %v", code, body)
+	}
+	for text, want := range map[string][]string{
+		"Chloé":           {"new", "old"},
+		`"chloé closed"`:  {"new", "old"},
+		"zür*":            {"new", "old"},
+		"chloe":           {"new"}, // the old event's words are accented
+		"desk -Zürich":    nil,
+		"desk -zurich":    {"old"},
+		"closed -\"chloé": nil,
+	} {
+		page, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 10, Order: audit.OldestFirst, Filter: audit.Filter{Text: text}})
+		if err != nil {
+			t.Fatalf("search %q: %v", text, err)
+		}
+		var got []string
+		for _, ev := range page.Events {
+			got = append(got, ev.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q finds %v, want %v", text, got, want)
+		}
 	}
 }

@@ -223,18 +223,25 @@ func textQuery(tq audit.TextQuery) obj {
 	return obj{"bool": b}
 }
 
-// textTerm matches one word or phrase in either text field.
+// textTerm matches one word or phrase in either text field. Events written
+// before audit.Words folded accents hold their words as written: a term
+// whose words folding changed matches those as written too.
 func textTerm(t audit.TextTerm) obj {
-	phrase := strings.Join(t.Words, " ")
 	var should []obj
-	for _, field := range textFields {
-		switch {
-		case t.Prefix && len(t.Words) == 1:
-			should = append(should, obj{"prefix": obj{field: obj{"value": t.Words[0]}}})
-		case t.Prefix:
-			should = append(should, obj{"match_phrase_prefix": obj{field: obj{"query": phrase, "max_expansions": 1000}}})
-		default:
-			should = append(should, obj{"match_phrase": obj{field: obj{"query": phrase}}})
+	for _, words := range [][]string{t.Words, t.Accented} {
+		if len(words) == 0 {
+			continue
+		}
+		phrase := strings.Join(words, " ")
+		for _, field := range textFields {
+			switch {
+			case t.Prefix && len(words) == 1:
+				should = append(should, obj{"prefix": obj{field: obj{"value": words[0]}}})
+			case t.Prefix:
+				should = append(should, obj{"match_phrase_prefix": obj{field: obj{"query": phrase, "max_expansions": 1000}}})
+			default:
+				should = append(should, obj{"match_phrase": obj{field: obj{"query": phrase}}})
+			}
 		}
 	}
 	return obj{"bool": obj{"should": should, "minimum_should_match": 1}}

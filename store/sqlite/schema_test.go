@@ -210,3 +210,43 @@ func TestUpgradeMovesSavedFiltersToTheirOwners(t *testing.T) {
 		t.Errorf("a filter of another tenant's owner moved: %v, %v", list, err)
 	}
 }
+
+// TestUpgradeFoldsAccents: events indexed before audit.Words folded accents
+// (by version 7, with "chloé" as written) are found after the upgrade by
+// the word with or without its accents.
+func TestUpgradeFoldsAccents(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if err := migrate(ctx, old, migrations[:7]); err != nil {
+		t.Fatalf("migrate to version 7: %v", err)
+	}
+	// Version 7 indexed the lower-cased words, accents and all.
+	if _, err := old.ExecContext(ctx, `INSERT INTO events (tenant, id, component_id, event_type, event_type_name,
+		description, priority, priority_rank, status, occurred_at)
+		VALUES ('acme', 'e1', 'CMS', 'x', 'Create user group', 'Chloé closed the Zürich desk', 'LOW', 1, 'SUCCESS', 1740830400000)`); err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+	if _, err := old.ExecContext(ctx, `INSERT INTO events_fts (rowid, description, event_type_name)
+		SELECT seq, 'chloé closed the zürich desk', 'create user group' FROM events WHERE id = 'e1'`); err != nil {
+		t.Fatalf("index: %v", err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	for _, text := range []string{"chloe", "Chloé", "CHLOE", `"chloe closed"`, "zuri*", "Zürich", "user"} {
+		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 1, Filter: audit.Filter{Text: text}})
+		if err != nil || p.Total != 1 {
+			t.Errorf("after upgrade, %q finds %d events (%v), want 1", text, p.Total, err)
+		}
+	}
+}
