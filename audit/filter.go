@@ -71,6 +71,9 @@ type Query struct {
 	// counts from OccurredAt, so an expired event is never returned even
 	// before the store has physically deleted it.
 	Cutoffs map[string]time.Time
+	// SkipTotal says that Total is not needed: a store may leave it 0
+	// instead of counting every match (when only the first events count).
+	SkipTotal bool
 }
 
 // Page is one page of a listing. Total, Facets and Histogram describe the

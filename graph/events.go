@@ -187,7 +187,8 @@ func (r *Resolver) rangeEnd(ctx context.Context, q audit.Query, bound *time.Time
 	if bound != nil {
 		return *bound, true, nil
 	}
-	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1, Cutoffs: q.Cutoffs})
+	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1, Cutoffs: q.Cutoffs,
+		SkipTotal: true})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("find the time range for the histogram: %w", err)
 	}

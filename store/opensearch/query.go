@@ -108,7 +108,7 @@ func (eq eventQuery) facetSelections(except audit.Facet) []obj {
 func (eq eventQuery) searchBody(q audit.Query) obj {
 	body := obj{
 		"query":            boolFilter(eq.filters),
-		"track_total_hits": true,
+		"track_total_hits": !q.SkipTotal,
 	}
 	if sel := eq.facetSelections(""); len(sel) > 0 {
 		body["post_filter"] = boolFilter(sel)

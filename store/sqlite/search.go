@@ -227,6 +227,9 @@ func (s *Store) SearchEvents(ctx context.Context, q audit.Query) (audit.Page, er
 			}
 		}
 	}
+	if p.Total < 0 && q.SkipTotal {
+		p.Total = 0
+	}
 	if p.Total < 0 {
 		w := filterWhere(q)
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM events e WHERE "+w.sql(), w.args...).Scan(&p.Total); err != nil {

@@ -291,8 +291,22 @@ func testHasMore(t *testing.T, s store.Store, fx *fixture) {
 		checkPage(t, m, q, searchPage(t, s, q))
 	}
 	// No match at all.
-	q = audit.Query{Tenant: m.tenant, Filter: audit.Filter{Text: "cafe"}, Order: audit.OldestFirst, Limit: 10}
+	q = audit.Query{Tenant: m.tenant, Filter: audit.Filter{Text: "xylophone"}, Order: audit.OldestFirst, Limit: 10}
 	checkPage(t, m, q, searchPage(t, s, q))
+	// Without the total: the same events and HasMore, and a total that is
+	// 0 or exact.
+	for _, limit := range []int{1, n} {
+		q := audit.Query{Tenant: m.tenant, Filter: f, Order: audit.OldestFirst, Limit: limit}
+		want := searchPage(t, s, q)
+		q.SkipTotal = true
+		got := searchPage(t, s, q)
+		if !slices.EqualFunc(got.Events, want.Events, func(a, b audit.Event) bool { return a.ID == b.ID }) || got.HasMore != want.HasMore {
+			t.Errorf("SkipTotal, limit %d: %d events (more: %v), want %d (more: %v)", limit, len(got.Events), got.HasMore, len(want.Events), want.HasMore)
+		}
+		if got.Total != 0 && got.Total != want.Total {
+			t.Errorf("SkipTotal, limit %d: total %d, want 0 or %d", limit, got.Total, want.Total)
+		}
+	}
 }
 
 // testFacets checks multi-select facet semantics: a facet's counts ignore
