@@ -66,12 +66,20 @@ func TestKeysCommands(t *testing.T) {
 
 func TestSeed(t *testing.T) {
 	dir := t.TempDir()
-	out := runCmd(t, "seed", "--data-dir", dir, "--events", "600", "--tenant", "demo", "--seed", "7", "--until", "2025-06-30")
-	if !strings.Contains(out, "600 captured") {
+	var stdout, stderr bytes.Buffer
+	args := []string{"seed", "--data-dir", dir, "--events", "600", "--tenant", "demo", "--seed", "7", "--until", "2025-06-30"}
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("seed: %v\n%s", err, stderr.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "600 captured") {
 		t.Errorf("seed: %s", out)
 	}
+	// Not a terminal: no progress bar redrawn into the log.
+	if strings.Contains(stderr.String(), "\r") || strings.Contains(stderr.String(), "600/600") {
+		t.Errorf("seed drew a progress bar into a non-terminal:\n%q", stderr.String())
+	}
 	// The same seed writes the same events: all duplicates.
-	out = runCmd(t, "seed", "--data-dir", dir, "--events", "600", "--tenant", "demo", "--seed", "7", "--until", "2025-06-30")
+	out := runCmd(t, "seed", "--data-dir", dir, "--events", "600", "--tenant", "demo", "--seed", "7", "--until", "2025-06-30")
 	if !strings.Contains(out, "0 captured, 600 already there") {
 		t.Errorf("seed again: %s", out)
 	}

@@ -63,7 +63,12 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var captured, duplicates, suppressed, failed int
 	var firstErr error
-	bar := progress{w: stderr, total: *n}
+	// Redrawn in place on a terminal only: in a log or a pipe each redraw
+	// would be a line of its own.
+	bar := progress{total: *n}
+	if isTerminal(stderr) {
+		bar.w = stderr
+	}
 	for done := 0; done < *n && ctx.Err() == nil; {
 		batch := make([]audit.Event, min(seedBatch, *n-done))
 		for i := range batch {
@@ -102,7 +107,8 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// progress draws a one-line progress bar, redrawn in place.
+// progress draws a one-line progress bar, redrawn in place, on w; none
+// when w is nil.
 type progress struct {
 	w     io.Writer
 	total int
@@ -110,6 +116,9 @@ type progress struct {
 }
 
 func (p *progress) show(done int) {
+	if p.w == nil {
+		return
+	}
 	const width = 30
 	filled := width * done / p.total
 	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
