@@ -128,16 +128,18 @@ func foldLatin(s string) string {
 	}
 	var b strings.Builder
 	for _, r := range norm.NFC.String(s) {
-		switch {
-		case r < utf8.RuneSelf || !unicode.Is(unicode.Latin, r):
+		if r < utf8.RuneSelf || !unicode.Is(unicode.Latin, r) {
 			b.WriteRune(r)
-		case latinSpelled[r] != "":
-			b.WriteString(latinSpelled[r])
-		default:
-			for _, d := range norm.NFD.String(string(r)) {
-				if !unicode.Is(unicode.Mn, d) {
-					b.WriteRune(d)
-				}
+			continue
+		}
+		// ǿ decomposes to ø and a mark, and ø is then spelled o.
+		for _, d := range norm.NFD.String(string(r)) {
+			switch {
+			case unicode.Is(unicode.Mn, d):
+			case latinSpelled[d] != "":
+				b.WriteString(latinSpelled[d])
+			default:
+				b.WriteRune(d)
 			}
 		}
 	}
