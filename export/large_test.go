@@ -19,8 +19,9 @@ import (
 const (
 	largeCount = 200_000
 	// heapBound is far below the size of the file (minFileBytes): the
-	// export must not hold the rows, only a page at a time.
-	heapBound    = 32 << 20
+	// export must not hold the rows, only a page at a time. Measured: at
+	// most 5 MB (SQLite) and 7 MB (OpenSearch) during an 88 MB file.
+	heapBound    = 16 << 20
 	minFileBytes = 60 << 20
 )
 
