@@ -90,14 +90,7 @@ func TestOpenRejectsPathsTheDriverWouldMisread(t *testing.T) {
 // audit.Words gets its index rebuilt on open, and deletes keep it in step.
 func TestUpgradeReindexesText(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "audit.db")
-	old, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	if err := migrate(ctx, old, migrations[:3]); err != nil {
-		t.Fatalf("migrate to version 3: %v", err)
-	}
+	path, old := fileAtVersion(t, 3)
 	// Written by version 3: the triggers indexed the raw text.
 	if _, err := old.ExecContext(ctx, `INSERT INTO events (tenant, id, component_id, event_type, event_type_name,
 		description, priority, priority_rank, status, occurred_at)
@@ -143,14 +136,7 @@ func TestUpgradeReindexesText(t *testing.T) {
 // auth.SavedFilterOwner names that user now.
 func TestUpgradeMovesSavedFiltersToTheirOwners(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "audit.db")
-	old, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	if err := migrate(ctx, old, migrations[:5]); err != nil {
-		t.Fatalf("migrate to version 5: %v", err)
-	}
+	path, old := fileAtVersion(t, 5)
 	users := map[string]audit.User{ // key id → its user
 		"k-id":      {Type: audit.UserDashboard, ID: "u-1", Email: "una@acme.example"},
 		"k-email":   {Type: audit.UserDashboard, Email: "Eve@Acme.example"},
@@ -216,14 +202,7 @@ func TestUpgradeMovesSavedFiltersToTheirOwners(t *testing.T) {
 // the word with or without its accents.
 func TestUpgradeFoldsAccents(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "audit.db")
-	old, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	if err := migrate(ctx, old, migrations[:7]); err != nil {
-		t.Fatalf("migrate to version 7: %v", err)
-	}
+	path, old := fileAtVersion(t, 7)
 	// Version 7 indexed the lower-cased words, accents and all.
 	if _, err := old.ExecContext(ctx, `INSERT INTO events (tenant, id, component_id, event_type, event_type_name,
 		description, priority, priority_rank, status, occurred_at)
@@ -249,4 +228,20 @@ func TestUpgradeFoldsAccents(t *testing.T) {
 			t.Errorf("after upgrade, %q finds %d events (%v), want 1", text, p.Total, err)
 		}
 	}
+}
+
+// fileAtVersion creates a store file with the first version migrations
+// applied, as an older auditlog left it, and returns its path and an open
+// handle (to write what that version wrote, then close).
+func fileAtVersion(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if err := migrate(context.Background(), db, migrations[:version]); err != nil {
+		t.Fatalf("migrate to version %d: %v", version, err)
+	}
+	return path, db
 }
