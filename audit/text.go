@@ -136,8 +136,8 @@ func foldLatin(s string) string {
 		for _, d := range norm.NFD.String(string(r)) {
 			switch {
 			case unicode.Is(unicode.Mn, d):
-			case latinSpelled[d] != "":
-				b.WriteString(latinSpelled[d])
+			case latinSpelled(d) != "":
+				b.WriteString(latinSpelled(d))
 			default:
 				b.WriteRune(d)
 			}
@@ -147,9 +147,29 @@ func foldLatin(s string) string {
 }
 
 // latinSpelled spells the lower-case Latin letters that have no canonical
-// decomposition into a base letter and marks.
-var latinSpelled = map[rune]string{
-	'ø': "o", 'æ': "ae", 'œ': "oe", 'ß': "ss", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h",
+// decomposition into a base letter and marks; "" for the others.
+func latinSpelled(r rune) string {
+	switch r {
+	case 'ø':
+		return "o"
+	case 'æ':
+		return "ae"
+	case 'œ':
+		return "oe"
+	case 'ß':
+		return "ss"
+	case 'ł':
+		return "l"
+	case 'đ', 'ð':
+		return "d"
+	case 'þ':
+		return "th"
+	case 'ı':
+		return "i"
+	case 'ħ':
+		return "h"
+	}
+	return ""
 }
 
 // endsWithStar reports whether s ends with a word directly followed by '*'
