@@ -189,6 +189,9 @@ func (s *Store) getRealtime(ctx context.Context, docs []docRef) (map[docRef]bool
 		"filter_path": {"docs._index,docs._id,docs.found,docs.error.type,docs.error.reason"},
 	}
 	for attempt := 0; ; attempt++ {
+		// Decoding into the previous answer would keep its errors where
+		// the retry's answer has none.
+		resp.Docs = nil
 		if err := s.do(ctx, http.MethodPost, "/_mget", q, body, &resp); err != nil {
 			return nil, err
 		}
