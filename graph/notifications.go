@@ -54,6 +54,13 @@ func notificationCursor(n audit.Notification) string {
 	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d:%s", n.FlaggedAt.UnixMilli(), n.ID))
 }
 
+// The range of times a notification cursor may hold: 0001-01-01 to
+// 9999-12-31 UTC, in Unix milliseconds.
+const (
+	minCursorMillis = -62135596800000
+	maxCursorMillis = 253402300799999
+)
+
 func parseNotificationCursor(s string) (store.NotificationKey, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -64,7 +71,8 @@ func parseNotificationCursor(s string) (store.NotificationKey, bool) {
 		return store.NotificationKey{}, false
 	}
 	at, err := strconv.ParseInt(ms, 10, 64)
-	if err != nil {
+	// Within the years 1 to 9999, which stores can compare dates in.
+	if err != nil || at < minCursorMillis || at > maxCursorMillis {
 		return store.NotificationKey{}, false
 	}
 	return store.NotificationKey{FlaggedAt: time.UnixMilli(at).UTC(), ID: id}, true

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -296,6 +297,8 @@ func TestReviewBulkFlag(t *testing.T) {
 			{map[string]any{"first": 0}, "first"},
 			{map[string]any{"first": 501}, "first"},
 			{map[string]any{"after": "not-a-cursor"}, "after"},
+			// A time no store can compare: year 10000.
+			{map[string]any{"after": base64.RawURLEncoding.EncodeToString([]byte("253402300800000:ntf_x"))}, "after"},
 		} {
 			e.wantError(keyOf[priya.ID], `query($first: Int, $after: String) { notifications(first: $first, after: $after) { id } }`,
 				c.vars, "BAD_USER_INPUT", c.field)
