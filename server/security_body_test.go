@@ -54,7 +54,7 @@ func TestMalformedBodyIsBadUserInput(t *testing.T) {
 func TestOtherMethodsAreNotAllowed(t *testing.T) {
 	e, cs := countingEnv(t, server.Config{})
 	viewer := e.key("acme", audit.RoleViewer)
-	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
+	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodHead} {
 		for _, key := range []string{viewer, ""} {
 			req, err := http.NewRequest(method, e.url+"/graphql", strings.NewReader(`{"query":"{ viewer { tenant } }"}`))
 			if err != nil {

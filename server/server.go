@@ -217,6 +217,11 @@ func New(cfg Config, deps Deps) http.Handler {
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodOptions} {
 		mux.Handle(method+" /graphql", api)
 	}
+	// GET's pattern matches HEAD too, which GraphQL has no answer for.
+	mux.HandleFunc("HEAD /graphql", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	})
 	if deps.Export != nil {
 		mux.Handle("GET /export/{token}", deps.Export)
 	}
