@@ -92,20 +92,8 @@ func TestUpgradeReindexesText(t *testing.T) {
 	ctx := context.Background()
 	path, old := fileAtVersion(t, 3)
 	// Written by version 3: the triggers indexed the raw text.
-	if _, err := old.ExecContext(ctx, `INSERT INTO events (tenant, id, component_id, event_type, event_type_name,
-		description, priority, priority_rank, status, occurred_at)
-		VALUES ('acme', 'e1', 'CMS', 'x', 'Create user group', 'cafe`+"\u0301"+` closed', 'LOW', 1, 'SUCCESS', 1740830400000)`); err != nil {
-		t.Fatalf("insert: %v", err)
-	}
-	if err := old.Close(); err != nil {
-		t.Fatalf("close: %v", err)
-	}
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer s.Close()
+	insertOldEvent(t, old, "cafe\u0301 closed")
+	s := reopen(t, old, path)
 	count := func(text string) int64 {
 		t.Helper()
 		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 1, Filter: audit.Filter{Text: text}})
@@ -204,24 +192,12 @@ func TestUpgradeFoldsAccents(t *testing.T) {
 	ctx := context.Background()
 	path, old := fileAtVersion(t, 7)
 	// Version 7 indexed the lower-cased words, accents and all.
-	if _, err := old.ExecContext(ctx, `INSERT INTO events (tenant, id, component_id, event_type, event_type_name,
-		description, priority, priority_rank, status, occurred_at)
-		VALUES ('acme', 'e1', 'CMS', 'x', 'Create user group', 'Chloé closed the Zürich desk', 'LOW', 1, 'SUCCESS', 1740830400000)`); err != nil {
-		t.Fatalf("insert: %v", err)
-	}
+	insertOldEvent(t, old, "Chloé closed the Zürich desk")
 	if _, err := old.ExecContext(ctx, `INSERT INTO events_fts (rowid, description, event_type_name)
 		SELECT seq, 'chloé closed the zürich desk', 'create user group' FROM events WHERE id = 'e1'`); err != nil {
 		t.Fatalf("index: %v", err)
 	}
-	if err := old.Close(); err != nil {
-		t.Fatalf("close: %v", err)
-	}
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer s.Close()
+	s := reopen(t, old, path)
 	for _, text := range []string{"chloe", "Chloé", "CHLOE", `"chloe closed"`, "zuri*", "Zürich", "user"} {
 		p, err := s.SearchEvents(ctx, audit.Query{Tenant: "acme", Limit: 1, Filter: audit.Filter{Text: text}})
 		if err != nil || p.Total != 1 {
@@ -244,4 +220,30 @@ func fileAtVersion(t *testing.T, version int) (string, *sql.DB) {
 		t.Fatalf("migrate to version %d: %v", version, err)
 	}
 	return path, db
+}
+
+// insertOldEvent writes event e1 of acme (CMS, "Create user group") with
+// this description into an older file, as that version stored it.
+func insertOldEvent(t *testing.T, db *sql.DB, description string) {
+	t.Helper()
+	if _, err := db.ExecContext(context.Background(), `INSERT INTO events (tenant, id, component_id, event_type, event_type_name,
+		description, priority, priority_rank, status, occurred_at)
+		VALUES ('acme', 'e1', 'CMS', 'x', 'Create user group', ?, 'LOW', 1, 'SUCCESS', 1740830400000)`, description); err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+}
+
+// reopen closes the older file's handle and opens the file as a store,
+// which applies the pending migrations; the store closes with the test.
+func reopen(t *testing.T, old *sql.DB, path string) *Store {
+	t.Helper()
+	if err := old.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
