@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, onUnauthenticated, request } from './api/client';
 import { ViewerQuery } from './api/operations';
 import type { ViewerQuery as ViewerResult } from './gql/graphql';
-import { clearKey, getKey, setKey } from './api/session';
+import { clearKey, getKey, setKey, takeKeyFromFragment } from './api/session';
 import { navigate, onLinkClick, usePath } from './router';
 import { SignIn } from './components/SignIn';
 import { Explore } from './pages/explore/Explore';
@@ -24,6 +24,19 @@ export function App() {
     setKeyState(null);
     setViewer(null);
     setError(why ?? null);
+  }, []);
+
+  // A #key= link followed while the console is open signs in with it.
+  useEffect(() => {
+    const onHash = () => {
+      if (takeKeyFromFragment()) {
+        setViewer(null);
+        setError(null);
+        setKeyState(getKey());
+      }
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
   }, []);
 
   useEffect(() => onUnauthenticated(() => signOut('Your API key was not accepted: it is unknown, revoked or expired. Sign in with a valid key.')), [signOut]);

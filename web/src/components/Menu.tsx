@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export type MenuItem = { label: string; onSelect: () => void; disabled?: boolean };
 
@@ -11,9 +11,12 @@ export function Menu({ label, icon, items }: { label: string; icon: ComponentChi
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
+  // Focus moves into the menu as it opens, before the next key press.
+  useLayoutEffect(() => {
+    if (open) root.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
+  }, [open]);
   useEffect(() => {
     if (!open) return;
-    root.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
     const close = (e: Event) => {
       if (!root.current?.contains(e.target as Node)) setOpen(false);
     };

@@ -26,6 +26,7 @@ export function FilterManagement() {
   // someone saved in between, it says so and shows their state.
   const toggle = async (card: Card, on: boolean) => {
     setBusy(card.id);
+    setCards((list) => list?.map((c) => (c.id === card.id ? { ...c, loggingEnabled: on } : c)) ?? null);
     try {
       const d = await request(ComponentQuery, { id: card.id });
       if (!d.component) throw new Error(`The component ${card.id} is gone.`);
