@@ -37,6 +37,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"answer schema introspection, also without an API key: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_INTROSPECTION)")
 	playground := fs.String("playground", env("AUDITLOG_PLAYGROUND", ""),
 		"serve the GraphQL playground at /: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
+	demo := fs.Bool("demo", env("AUDITLOG_DEMO", "") == "true",
+		"seed 1,000 demo events into the tenant demo when it has none; embedded store on a loopback --addr only (env AUDITLOG_DEMO=true)")
 	var lim limitFlags
 	lim.register(fs)
 	var wf webhookFlags
@@ -78,10 +80,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if cfg.Playground, err = boolSetting("playground", *playground, dev); err != nil {
 		return err
 	}
+	// Only on the developer's own machine may serve hand out a key or
+	// write demo data: the embedded store on a loopback address.
+	local := sf.embedded() && loopback(*addr)
+	if *demo && !local {
+		return errors.New("--demo needs the embedded store and a loopback --addr")
+	}
 	signer, err := sf.signer()
 	if err != nil {
 		return err
 	}
+	fresh := local && storeIsNew(sf.dataDir)
 	st, err := sf.open(ctx, log)
 	if err != nil {
 		return err
@@ -132,6 +141,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Indices: ret.indices, SelfAudit: rec, Notifier: notifier,
 	})
 
+	var signInKey string
+	if local {
+		if signInKey, err = welcome(ctx, st, ix, rec, cat, fresh, *demo, log); err != nil {
+			ix.Close(context.Background())
+			return err
+		}
+	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		ix.Close(context.Background())
@@ -152,6 +169,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	store := "sqlite:" + sf.dataDir
 	if !sf.embedded() {
 		store = "opensearch"
+	}
+	if signInKey != "" {
+		printSignIn(stderr, ln.Addr(), signInKey)
 	}
 	log.Info("auditlog listening", "addr", ln.Addr().String(), "store", store,
 		"playground", cfg.Playground, "introspection", cfg.Introspection)
