@@ -72,7 +72,7 @@ for (const backend of backends()) {
       await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
       await page.getByLabel('API key').fill(admin);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('Ada Admin').waitFor();
+      await page.locator('.who').getByText('Ada Admin').waitFor();
       assert.ok((await rowIds(page)).length > 0);
       assert.equal(await page.evaluate(() => sessionStorage.getItem('auditlog.apiKey')), admin);
       await page.getByRole('button', { name: 'Sign out' }).click();

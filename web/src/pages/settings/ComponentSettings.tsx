@@ -205,6 +205,7 @@ export function ComponentSettings({ id }: { id: string }) {
             />
             <span>All activities, including ones added later</span>
           </label>
+          <div class="areas">
           {[...areas].map(([area, list]) => (
             <fieldset class="area" key={area}>
               <legend>{area}</legend>
@@ -216,6 +217,7 @@ export function ComponentSettings({ id }: { id: string }) {
               ))}
             </fieldset>
           ))}
+          </div>
         </fieldset>
 
         <fieldset>
