@@ -156,6 +156,16 @@ export async function signIn(page, svc, key, path = '/explore') {
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+// rowsAfter runs action, waits for the listing it asks for to be shown,
+// and returns its rows' event ids.
+export async function rowsAfter(page, action) {
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('query Events')),
+    action(),
+  ]);
+  return rowIds(page);
+}
+
 // rowIds are the event ids of the table's rows, in order.
 export async function rowIds(page) {
   await page.locator('.results[aria-busy="false"]').waitFor();

@@ -23,6 +23,8 @@ export function Histogram({ buckets }: { buckets: Bucket[] }) {
           <div
             key={b.start}
             class="bar"
+            data-start={b.start}
+            data-count={b.count}
             title={`${fmt.format(new Date(b.start))}: ${b.count.toLocaleString()} events`}
             style={{
               left: `${((new Date(b.start).getTime() - t0) / span) * 100}%`,

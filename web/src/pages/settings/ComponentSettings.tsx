@@ -100,7 +100,11 @@ export function ComponentSettings({ id }: { id: string }) {
   if (!comp || !form) {
     return <main class="page">{error ? <ErrorBox message={error} /> : <p role="status">Loading…</p>}</main>;
   }
-  const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm({ ...form, [k]: v });
+  // An edit makes the last "Saved" notice stale.
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => {
+    setForm({ ...form, [k]: v });
+    setNotice(null);
+  };
   const captured = (code: string) => form.activities == null || form.activities.includes(code);
   const setCaptured = (code: string, on: boolean) => {
     const all = comp.activities.map((a) => a.code);
@@ -116,6 +120,7 @@ export function ComponentSettings({ id }: { id: string }) {
   }
 
   const save = async (version: number) => {
+    setNotice(null);
     try {
       await request(ConfigureComponentMutation, { id, config: inputOf(form, version) });
       const c = await load();
