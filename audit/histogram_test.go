@@ -3,6 +3,7 @@ package audit
 import (
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones on any machine
 )
 
 // Every instant lies in [BucketStart, BucketEnd) of its bucket, and each

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones on any machine
 
 	"github.com/auditlog/auditlog/audit"
 )
