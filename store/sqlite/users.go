@@ -60,7 +60,9 @@ func (s *Store) SuggestUsers(ctx context.Context, q audit.UserQuery) ([]audit.Us
 			` AND e.` + col + `_type = u.type AND e.` + col + `_id = u.id AND e.` + col + `_name = u.name AND e.` + col +
 			`_email = u.email AND ` + cut.sql() + `)`
 	}
-	query := `SELECT type, id, name, email, n FROM (SELECT u.type, u.id, u.name, u.email, CASE
+	// MATERIALIZED: flattened, the count would run twice per user (for
+	// n > 0 and for the result).
+	query := `WITH counted AS MATERIALIZED (SELECT u.type, u.id, u.name, u.email, CASE
 			WHEN u.id != '' THEN ` + count(col+"_id", "e."+col+"_id = u.id") + `
 			WHEN u.email != '' THEN ` + count(col+"_email", "e."+col+"_email_lc = u.email_lc") + `
 			ELSE ` + count(col+"_name", "e."+col+"_name_lc = u.name_lc") + ` END AS n
@@ -68,7 +70,7 @@ func (s *Store) SuggestUsers(ctx context.Context, q audit.UserQuery) ([]audit.Us
 		WHERE u.tenant = ? AND u.role = ? AND (substr(u.id_lc, 1, length(?)) = ?
 			OR substr(u.name_lc, 1, length(?)) = ? OR substr(u.email_lc, 1, length(?)) = ?
 			OR instr(u.name_lc, ' ' || ?) > 0))
-	WHERE n > 0 ORDER BY n DESC, type, id, name, email LIMIT ?`
+	SELECT type, id, name, email, n FROM counted WHERE n > 0 ORDER BY n DESC, type, id, name, email LIMIT ?`
 	idp, lc := asciiLower(q.Prefix), strings.ToLower(q.Prefix)
 	var args []any
 	for range 3 {
