@@ -1981,10 +1981,12 @@ type EventFacets {
   """
   Events per time bucket, oldest first, empty buckets omitted. The bucket
   width fits the filter's time range in about 100 buckets unless ` + "`" + `interval` + "`" + `
-  is given. Buckets follow the clock of ` + "`" + `timeZone` + "`" + `: those of a day or
-  longer start at its midnight (a day when clocks change lasts 23 or 25
-  hours), shorter ones at its round times (an hour the clock shows twice is
-  one bucket); ` + "`" + `end` + "`" + ` is where the next bucket starts.
+  is given. Buckets follow the clock of ` + "`" + `timeZone` + "`" + `: a bucket starts
+  whenever that clock shows a round time for the width, or jumps over one.
+  Days start at its midnight and last 23 or 25 hours when clocks change; an
+  hour the clock shows twice is two buckets. ` + "`" + `end` + "`" + ` is where the next bucket
+  starts. An unknown zone is ` + "`" + `BAD_USER_INPUT` + "`" + ` on
+  ` + "`" + `facets.histogram.timeZone` + "`" + `.
   """
   histogram(
     "A fixed bucket width."
