@@ -134,6 +134,20 @@ for (const backend of backends()) {
           { from: await midnight(12), to: await midnight(5, 1) },
         ],
         ['Action user', async () => f.getByLabel('Action user').fill('wei.chen@example.com'), { actionUser: 'wei.chen@example.com' }],
+        [
+          'Action user, picked from the suggestions',
+          async () => {
+            const box = f.getByRole('combobox', { name: 'Action user' });
+            await box.pressSequentially('We');
+            const want = (await svc.gql(admin, '{ userSuggestions(role: ACTION_USER, prefix: "We") { id name events } }')).userSuggestions;
+            assert.equal(want[0]?.id, 'wei');
+            await f.getByRole('option', { name: new RegExp(`^Wei Chen.*${want[0].events} events`) }).waitFor();
+            await box.press('ArrowDown');
+            await box.press('Enter');
+            assert.equal(await box.inputValue(), 'wei');
+          },
+          { actionUser: 'wei' },
+        ],
         ['Target user', async () => f.getByLabel('Target user').fill('Mia Novak'), { targetUser: 'Mia Novak' }],
         ['Flagged', async () => f.getByLabel('Flagged', { exact: true }).selectOption({ label: 'Flagged only' }), { flagged: true }],
         ['Full-text search', async () => f.getByLabel('Full-text search').fill('payroll'), { text: 'payroll' }],
@@ -146,6 +160,14 @@ for (const backend of backends()) {
         assert.ok(want.length > 0 && want.length < all.length, `${name}: the filter narrows (${want.length} of ${all.length})`);
         assert.deepEqual(got, want, name);
       }
+      // The histogram is on the browser's clock: its buckets are the API's in Asia/Kolkata.
+      await rowsAfter(page, () => f.getByRole('button', { name: 'Start from new' }).click());
+      const bars = await page.locator('.histogram .bar').evaluateAll((bs) => bs.map((b) => ({ start: b.dataset.start, count: Number(b.dataset.count) })));
+      const hist = (await svc.gql(admin, '{ events(filter: {}) { facets { histogram(timeZone: "Asia/Kolkata") { start count } } } }')).events.facets.histogram;
+      assert.ok(hist.length > 1);
+      assert.deepEqual(bars, hist);
+      // Without a module, event types are listed by their display names.
+      await f.getByRole('checkbox', { name: /^Password changed \(\d+\)/ }).waitFor();
       // Facet counts stand beside the values: Failed's is what the API counts.
       await rowsAfter(page, () => f.getByRole('button', { name: 'Start from new' }).click());
       const failed = (await svc.gql(admin, 'query { events(filter: {statuses: [FAILED]}) { totalCount } }')).events.totalCount;
@@ -179,7 +201,8 @@ for (const backend of backends()) {
         ['Target user', 'User type', 'Dashboard'],
         ['Target user', 'Name', 'Mia Novak'],
         ['Target user', 'Email', 'mia@example.com'],
-        ['Target user', 'Account status', 'Terminated'],
+        ['Target user', 'Current account status', 'Active'],
+        ['Target user', 'Account status recorded with this event', 'Terminated'],
       ];
       for (const [s, l, v] of expect) assert.equal(await field(s, l).textContent(), v, `${s} / ${l}`);
       assert.match(await field('Event metadata', 'Ingested').textContent(), /\d{4}/);

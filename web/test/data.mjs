@@ -48,5 +48,16 @@ export function dataset(n = 36, now = Date.now()) {
       ...(target ? { targetUser: target } : {}),
     });
   }
+  // Mia is back: her newest status is Active, the older events recorded Terminated.
+  out.push({
+    id: 'web-mia-back',
+    componentId: 'SET',
+    eventType: 'USER_REACTIVATED',
+    status: 'SUCCESS',
+    occurredAt: new Date(now - 10 * 60 * 1000).toISOString(),
+    description: 'Ada reactivated Mia',
+    actionUser: people.ada,
+    targetUser: { ...targets[1], accountStatus: 'ACTIVE' },
+  });
   return out;
 }

@@ -52,17 +52,17 @@ export const EventRowFields = graphql(`
 `);
 
 export const EventsQuery = graphql(`
-  query Events($filter: EventFilter!, $first: Int!, $after: String, $order: EventOrder!) {
+  query Events($filter: EventFilter!, $first: Int!, $after: String, $order: EventOrder!, $timeZone: String) {
     events(filter: $filter, first: $first, after: $after, order: $order) {
       totalCount
       pageInfo { hasNextPage endCursor }
       edges { cursor node { ...EventRow } }
       facets {
-        eventType { value count }
-        status { value count }
-        priority { value count }
-        submodule { value count }
-        histogram { start end count }
+        eventType { value label count }
+        status { value label count }
+        priority { value label count }
+        submodule { value label count }
+        histogram(timeZone: $timeZone) { start end count }
       }
     }
   }
@@ -86,7 +86,7 @@ export const EventQuery = graphql(`
       redirectUrl
       details
       actionUser { type id name email ipAddress userAgent }
-      targetUser { type id name email ipAddress accountStatus }
+      targetUser { type id name email ipAddress accountStatus currentAccountStatus }
       flag { at note by { type id name email } }
     }
   }
@@ -190,5 +190,11 @@ export const ComponentQuery = graphql(`
 export const ConfigureComponentMutation = graphql(`
   mutation ConfigureComponent($id: ID!, $config: ComponentConfigInput!) {
     configureComponent(id: $id, config: $config) { id version updatedAt loggingEnabled }
+  }
+`);
+
+export const UserSuggestionsQuery = graphql(`
+  query UserSuggestions($role: UserRole!, $prefix: String!, $first: Int) {
+    userSuggestions(role: $role, prefix: $prefix, first: $first) { id name email type events }
   }
 `);

@@ -140,7 +140,11 @@ export function EventDrawer(props: { id: string; onClose: () => void; onChanged:
                 <Field label="Email" value={ev.targetUser.email} />
                 <Field label="User ID" value={ev.targetUser.id} />
                 <Field
-                  label="Account status"
+                  label="Current account status"
+                  value={ev.targetUser.currentAccountStatus ? accountStatusLabel[ev.targetUser.currentAccountStatus] : null}
+                />
+                <Field
+                  label="Account status recorded with this event"
                   value={ev.targetUser.accountStatus ? accountStatusLabel[ev.targetUser.accountStatus] : null}
                 />
               </dl>

@@ -17,6 +17,8 @@ export type Listing = EventsResult['events'];
 export type Row = Listing['edges'][number]['node'];
 
 const pageSize = 50;
+// The histogram's buckets follow the browser's clock (its midnights).
+const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export function Explore({ viewer }: { viewer: Viewer }) {
   const [draft, setDraft] = useState<Draft>(emptyDraft);
@@ -37,7 +39,7 @@ export function Explore({ viewer }: { viewer: Viewer }) {
   useEffect(() => {
     let live = true;
     setLoading(true);
-    request(EventsQuery, { filter: applied, first: pageSize, after, order })
+    request(EventsQuery, { filter: applied, first: pageSize, after, order, timeZone })
       .then((d) => {
         if (!live) return;
         setListing(d.events);

@@ -62,7 +62,7 @@ export function FilterPanel(props: {
   // Without a module, the event types are those the matching events have.
   const typeOptions: { code: string; name: string }[] = draft.componentId
     ? activities.map((a) => ({ code: a.code, name: a.name }))
-    : (facets?.eventType ?? []).map((f) => ({ code: f.value, name: f.value }));
+    : (facets?.eventType ?? []).map((f) => ({ code: f.value, name: f.label }));
   for (const code of draft.eventTypes) if (!typeOptions.some((o) => o.code === code)) typeOptions.push({ code, name: code });
 
   return (
