@@ -55,8 +55,11 @@ for (const backend of backends()) {
       assert.ok(res.every((r) => r.captured), JSON.stringify(res.filter((r) => !r.captured)));
       // Two flagged events for the Flagged filter.
       await svc.gql(admin, 'mutation { flagEvents(ids: ["web-3", "web-7"], note: "check") { id } }');
-      // Searchable once OpenSearch has refreshed.
-      for (let i = 0; (await ids(admin, { text: 'item' })).length < Math.min(events.length, 50) && i < 50; i++) await new Promise((r) => setTimeout(r, 200));
+      // Searchable, flags included, once OpenSearch has refreshed.
+      const searchable = async () =>
+        (await ids(admin, { text: 'item' })).length === Math.min(events.filter((e) => e.description.includes('item')).length, 50) &&
+        (await ids(admin, { flagged: true })).length === 2;
+      for (let i = 0; !(await searchable()) && i < 100; i++) await new Promise((r) => setTimeout(r, 200));
       browser = await launch();
     });
     after(async () => {
@@ -173,6 +176,16 @@ for (const backend of backends()) {
       const failed = (await svc.gql(admin, 'query { events(filter: {statuses: [FAILED]}) { totalCount } }')).events.totalCount;
       await f.getByRole('checkbox', { name: new RegExp(`^Failed \\(${failed}\\)`) }).waitFor();
       // Oldest first, and the next page.
+      // A page at a time, by the API's cursor.
+      const page1 = await rowsAfter(page, () => page.getByLabel('Rows per page').selectOption('25'));
+      const api1 = (await svc.gql(admin, '{ events(filter: {}, first: 25) { pageInfo { endCursor } edges { node { id } } } }')).events;
+      assert.deepEqual(page1, api1.edges.map((e) => e.node.id));
+      const page2 = await rowsAfter(page, () => page.getByRole('button', { name: 'Next page' }).click());
+      const api2 = (await svc.gql(admin, 'query($a: String) { events(filter: {}, first: 25, after: $a) { edges { node { id } } } }', { a: api1.pageInfo.endCursor })).events;
+      assert.ok(page2.length > 0);
+      assert.deepEqual(page2, api2.edges.map((e) => e.node.id));
+      assert.deepEqual(await rowsAfter(page, () => page.getByRole('button', { name: 'Previous page' }).click()), page1);
+      await rowsAfter(page, () => page.getByLabel('Rows per page').selectOption('50'));
       const shown = await rowsAfter(page, () => page.getByLabel('Order').selectOption('OLDEST_FIRST'));
       const oldest = (await svc.gql(admin, 'query { events(filter: {}, first: 50, order: OLDEST_FIRST) { edges { node { id } } } }')).events.edges.map((e) => e.node.id);
       assert.deepEqual(shown, oldest);
@@ -353,10 +366,10 @@ for (const backend of backends()) {
       const ingest = async (over) => (await svc.ingest(admin, [ev(over)]))[0];
 
       await card.getByRole('switch', { name: 'Enable logging' }).uncheck();
-      await page.waitForFunction(() => !document.querySelector('li[data-component="CMS"] input[role=switch]').disabled);
+      await page.getByRole('status').filter({ hasText: 'Logging disabled for CMS.' }).waitFor();
       assert.equal((await ingest()).reason, 'LOGGING_DISABLED');
       await card.getByRole('switch', { name: 'Enable logging' }).check();
-      await page.waitForFunction(() => !document.querySelector('li[data-component="CMS"] input[role=switch]').disabled);
+      await page.getByRole('status').filter({ hasText: 'Logging enabled for CMS.' }).waitFor();
       assert.equal((await ingest()).captured, true);
 
       await card.getByRole('link').click();

@@ -50,11 +50,17 @@ export function EventDrawer(props: { id: string; onClose: () => void; onChanged:
     };
   }, [props.id, reload]);
 
+  // Focus moves into the drawer, Escape closes it, and focus returns to
+  // what opened it.
   useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
     panel.current?.focus();
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !document.querySelector('dialog[open]') && props.onClose();
     document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      if (opener?.isConnected) opener.focus();
+    };
   }, [props.id]);
 
   const flag = async (on: boolean) => {

@@ -16,7 +16,7 @@ import { SaveFilterDialog, SavedFiltersDialog } from './SavedFilters';
 export type Listing = EventsResult['events'];
 export type Row = Listing['edges'][number]['node'];
 
-const pageSize = 50;
+const pageSizes = [25, 50, 100];
 // The histogram's buckets follow the browser's clock (its midnights).
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -24,6 +24,7 @@ export function Explore({ viewer }: { viewer: Viewer }) {
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [applied, setApplied] = useState<EventFilter>({});
   const [order, setOrder] = useState<EventOrder>('NEWEST_FIRST');
+  const [pageSize, setPageSize] = useState(50);
   // Cursors of the pages before this one; the last is this page's `after`.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [listing, setListing] = useState<Listing | null>(null);
@@ -50,7 +51,7 @@ export function Explore({ viewer }: { viewer: Viewer }) {
     return () => {
       live = false;
     };
-  }, [applied, order, after, reload]);
+  }, [applied, order, pageSize, after, reload]);
 
   const apply = useCallback((f: EventFilter) => {
     setApplied(f);
@@ -153,6 +154,22 @@ export function Explore({ viewer }: { viewer: Viewer }) {
             onFlag={(id, on) => flag([id], on)}
           />
           <nav class="pager" aria-label="Pages">
+            <label>
+              Rows per page{' '}
+              <select
+                value={pageSize}
+                onChange={(e) => {
+                  setPageSize(Number(e.currentTarget.value));
+                  setCursors([null]);
+                }}
+              >
+                {pageSizes.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </label>
             <button type="button" disabled={cursors.length <= 1 || loading} onClick={() => setCursors(cursors.slice(0, -1))}>
               Previous page
             </button>

@@ -14,6 +14,7 @@ export function FilterManagement() {
   const [cards, setCards] = useState<Card[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -26,6 +27,7 @@ export function FilterManagement() {
   // someone saved in between, it says so and shows their state.
   const toggle = async (card: Card, on: boolean) => {
     setBusy(card.id);
+    setNotice(null);
     setCards((list) => list?.map((c) => (c.id === card.id ? { ...c, loggingEnabled: on } : c)) ?? null);
     try {
       const d = await request(ComponentQuery, { id: card.id });
@@ -35,6 +37,7 @@ export function FilterManagement() {
       } else {
         await request(ConfigureComponentMutation, { id: card.id, config: { ...configOf(d.component), loggingEnabled: on } });
         setError(null);
+        setNotice(`Logging ${on ? 'enabled' : 'disabled'} for ${card.id}.`);
       }
     } catch (e) {
       const err = e as ApiError;
@@ -56,6 +59,11 @@ export function FilterManagement() {
       </div>
       <p class="hint">Choose which events each module captures. A module whose logging is off shows no new events in Explore.</p>
       {error && <ErrorBox message={error} />}
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       {!cards && !error && <p role="status">Loading…</p>}
       <ul class="cards">
         {cards?.map((c) => (
