@@ -16,6 +16,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -29,11 +30,11 @@ const (
 )
 
 // ErrClosed is the error of events ingested after Close.
-var ErrClosed = errors.New("indexer closed")
+var ErrClosed = errs.New(errs.Unavailable, "indexer closed")
 
 // ErrComponentNotAllowed is the error of an event whose component the
 // caller's key may not emit (audit.Principal.Components).
-var ErrComponentNotAllowed = errors.New("component not allowed for this key")
+var ErrComponentNotAllowed = errs.New(errs.Forbidden, "component not allowed for this key")
 
 // Options tune an Indexer. The zero value is usable.
 type Options struct {

@@ -16,17 +16,17 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/errs"
 )
 
 // Errors returned by every backend; callers compare with errors.Is.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrConflict  = errors.New("version conflict")
-	ErrDuplicate = errors.New("already exists")
+	ErrNotFound  = errs.New(errs.NotFound, "not found")
+	ErrConflict  = errs.New(errs.Conflict, "version conflict")
+	ErrDuplicate = errs.New(errs.Conflict, "already exists")
 )
 
 // Store is a complete backend.
