@@ -44,9 +44,6 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 			return nil, err
 		}
 	}
-	if q.Cutoffs, err = r.capture.Cutoffs(ctx, p.Tenant); err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
 	sel, err := selectedFacets(ctx)
 	if err != nil {
 		return nil, err
@@ -187,7 +184,7 @@ func (r *Resolver) rangeEnd(ctx context.Context, q audit.Query, bound *time.Time
 	if bound != nil {
 		return *bound, true, nil
 	}
-	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1, Cutoffs: q.Cutoffs,
+	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1,
 		SkipTotal: true})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("find the time range for the histogram: %w", err)

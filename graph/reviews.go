@@ -141,12 +141,8 @@ func (r *Resolver) visible(ctx context.Context, tenant string, ids []string) ([]
 	if len(unique) == 0 {
 		return nil, nil, nil
 	}
-	cutoffs, err := r.capture.Cutoffs(ctx, tenant)
-	if err != nil {
-		return nil, nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
 	page, err := r.store.SearchEvents(ctx, audit.Query{
-		Tenant: tenant, Filter: audit.Filter{IDs: unique}, Order: audit.NewestFirst, Limit: len(unique), Cutoffs: cutoffs,
+		Tenant: tenant, Filter: audit.Filter{IDs: unique}, Order: audit.NewestFirst, Limit: len(unique),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("find events: %w", err)

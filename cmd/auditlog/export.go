@@ -164,12 +164,10 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer tr.close()
-	// Expired events are never exported, even before they are deleted.
-	cutoffs, err := tr.capture.Cutoffs(ctx, *tenant)
-	if err != nil {
-		return fmt.Errorf("retention cutoffs: %w", err)
-	}
-	q := audit.Query{Tenant: *tenant, Filter: f, Order: audit.NewestFirst, Cutoffs: cutoffs}
+	// The core's store never returns an expired event, even before it is
+	// deleted.
+	events := tr.app.Store()
+	q := audit.Query{Tenant: *tenant, Filter: f, Order: audit.NewestFirst}
 	if *oldest {
 		q.Order = audit.OldestFirst
 	}
@@ -189,12 +187,12 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if file != nil && isTerminal(stderr) {
 		count := q
 		count.Limit = 1
-		if page, err := st.SearchEvents(ctx, count); err == nil && page.Total > 0 {
+		if page, err := events.SearchEvents(ctx, count); err == nil && page.Total > 0 {
 			bar = &progress{w: stderr, total: int(page.Total)}
 		}
 	}
 	bw := bufio.NewWriter(w)
-	rows, err := export.Write(ctx, bw, st, q, func(rows int64) {
+	rows, err := export.Write(ctx, bw, events, q, func(rows int64) {
 		if bar != nil {
 			bar.show(min(int(rows), bar.total))
 		}
