@@ -15,6 +15,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/retention"
@@ -68,7 +69,7 @@ type App struct {
 	raw      store.Store
 	visible  store.Store
 	log      *slog.Logger
-	catalog  *capture.Catalog
+	catalog  *catalog.Catalog
 	capture  *capture.Service
 	ix       *indexer.Indexer
 	audit    *selfaudit.Recorder
@@ -81,7 +82,7 @@ type App struct {
 // New assembles the core over st. Close the App (which drains the
 // indexer) before closing st.
 func New(st store.Store, opts Options) (*App, error) {
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		return nil, fmt.Errorf("load activity catalog: %w", err)
 	}
@@ -127,7 +128,7 @@ func (a *App) Close(ctx context.Context) error { return a.ix.Close(ctx) }
 func (a *App) Store() store.Store { return a.visible }
 
 // Catalog is the activity catalog.
-func (a *App) Catalog() *capture.Catalog { return a.catalog }
+func (a *App) Catalog() *catalog.Catalog { return a.catalog }
 
 // Capture is Filter Management.
 func (a *App) Capture() *capture.Service { return a.capture }

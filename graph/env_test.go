@@ -15,7 +15,7 @@ import (
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
@@ -222,7 +222,7 @@ func (e *env) auditlogEvents(tenant, eventType string) []audit.Event {
 	e.t.Helper()
 	e.refresh()
 	page, err := e.st.SearchEvents(context.Background(), audit.Query{Tenant: tenant, Order: audit.OldestFirst, Limit: 100,
-		Filter: audit.Filter{Components: []string{capture.ServiceComponent}, EventTypes: []string{eventType}}})
+		Filter: audit.Filter{Components: []string{catalog.ServiceComponent}, EventTypes: []string{eventType}}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
