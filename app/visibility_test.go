@@ -1,4 +1,4 @@
-package retention_test
+package app_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,8 +26,20 @@ import (
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/opensearch"
 	"github.com/auditlog/auditlog/store/opensearch/opensearchtest"
+	"github.com/auditlog/auditlog/store/sqlite"
 	"github.com/auditlog/auditlog/token"
 )
+
+func openSQLite(t testing.TB) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "auditlog.db"),
+		sqlite.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
 
 // api is a running auditlog over one store, called as a dashboard would.
 type api struct {
