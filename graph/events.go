@@ -8,6 +8,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/model"
@@ -20,7 +21,7 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 		return nil, err
 	}
 	f := filterFromInput(filter)
-	if err := checkFilter("filter", f); err != nil {
+	if err := app.CheckFilter("filter", f); err != nil {
 		return nil, err
 	}
 	n := DefaultPageSize

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
@@ -202,7 +203,7 @@ func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilt
 	if in.Filter != nil {
 		f = filterFromInput(*in.Filter)
 	}
-	if err := checkFilter("input.filter", f); err != nil {
+	if err := app.CheckFilter("input.filter", f); err != nil {
 		return nil, err
 	}
 	now := r.now().UTC().Truncate(time.Millisecond)
@@ -273,7 +274,7 @@ func (r *Resolver) exportLink(ctx context.Context, filter *model.EventFilter, id
 	var req export.Request
 	if filter != nil {
 		f := filterFromInput(*filter)
-		if err := checkFilter("filter", f); err != nil {
+		if err := app.CheckFilter("filter", f); err != nil {
 			return nil, err
 		}
 		req.Filter = &f

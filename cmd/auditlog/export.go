@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
@@ -157,6 +158,10 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !found {
 			return fmt.Errorf("%s has no saved filter named %q in tenant %s", *owner+*ownerEmail, *saved, *tenant)
 		}
+	}
+	// The filter is bounded as the API's is, saved or given by flags.
+	if err := app.CheckFilter("filter", f); err != nil {
+		return err
 	}
 	// Exports are in the tenant's own trail, as those of the API are.
 	tr, err := openTrail(st, log)
