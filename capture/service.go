@@ -669,3 +669,34 @@ func (s *Service) Cutoffs(ctx context.Context, tenant string) (map[string]time.T
 	}
 	return cutoffs, nil
 }
+
+// ActivityNames returns the display name of every activity code the
+// tenant's components know, from the catalog and then the registered
+// activities; where components name one code differently, the catalog's
+// first component wins, then the registered component first by id. Codes
+// without a name are absent.
+func (s *Service) ActivityNames(ctx context.Context, tenant string) (map[string]string, error) {
+	names := map[string]string{}
+	for _, c := range s.cat.Components() {
+		for _, a := range c.Activities {
+			if _, ok := names[a.Code]; !ok && a.Name != "" {
+				names[a.Code] = a.Name
+			}
+		}
+	}
+	tc := s.tenant(tenant)
+	tc.mu.Lock()
+	registered, err := s.activitiesLocked(ctx, tenant, tc, false)
+	tc.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	for _, comp := range slices.Sorted(maps.Keys(registered)) {
+		for code, a := range registered[comp] {
+			if _, ok := names[code]; !ok && a.Name != "" {
+				names[code] = a.Name
+			}
+		}
+	}
+	return names, nil
+}

@@ -21,7 +21,7 @@ func (r *componentResolver) Indices(ctx context.Context, obj *model.Component) (
 	return r.componentIndices(ctx, obj)
 }
 
-func (r *eventFacetsResolver) Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval) ([]model.HistogramBucket, error) {
+func (r *eventFacetsResolver) Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval, timeZone *string) ([]model.HistogramBucket, error) {
 	return obj.Histogram, nil
 }
 
@@ -159,6 +159,14 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Principal, error) {
 	return principalModel(p), nil
 }
 
+func (r *queryResolver) UserSuggestions(ctx context.Context, role audit.UserRole, prefix string, first *int) ([]model.UserSuggestion, error) {
+	return r.suggestUsers(ctx, role, prefix, first)
+}
+
+func (r *userResolver) CurrentAccountStatus(ctx context.Context, obj *model.User) (*audit.AccountStatus, error) {
+	return r.currentAccountStatus(ctx, obj)
+}
+
 func (r *Resolver) Component() generated.ComponentResolver { return &componentResolver{r} }
 
 func (r *Resolver) EventFacets() generated.EventFacetsResolver { return &eventFacetsResolver{r} }
@@ -167,9 +175,12 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
 	componentResolver   struct{ *Resolver }
 	eventFacetsResolver struct{ *Resolver }
 	mutationResolver    struct{ *Resolver }
 	queryResolver       struct{ *Resolver }
+	userResolver        struct{ *Resolver }
 )

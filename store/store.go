@@ -39,6 +39,7 @@ type Store interface {
 	KeyStore
 	SavedFilterStore
 	NotificationStore
+	UserStore
 	// Ping reports whether the backend can serve requests (readiness).
 	Ping(ctx context.Context) error
 	// Close releases the backend's resources.
@@ -87,6 +88,23 @@ type EventStore interface {
 	// and returns them after the change, keyed by id; ids that were not
 	// found are absent.
 	UnflagEvents(ctx context.Context, tenant string, ids []string) (map[string]audit.Event, error)
+}
+
+// UserStore answers questions about the users the events name.
+type UserStore interface {
+	// SuggestUsers returns the users that the tenant's events visible under
+	// q.Cutoffs name in q.Role and whose id, email or name (or a later word
+	// of it) begins with q.Prefix ignoring case (see audit.UserQuery): at
+	// most q.Limit, most events first, ties by type, id, name, then email
+	// (byte order).
+	SuggestUsers(ctx context.Context, q audit.UserQuery) ([]audit.UserSuggestion, error)
+
+	// LatestAccountStatus returns the account status recorded by the
+	// tenant's newest event (by OccurredAt, then id) visible under cutoffs
+	// that names user as target user and records one; "" when none does.
+	// An event names the user when its target user has the user's id or,
+	// for a user without an id, the user's email ignoring case.
+	LatestAccountStatus(ctx context.Context, tenant string, user audit.User, cutoffs map[string]time.Time) (audit.AccountStatus, error)
 }
 
 // ComponentStore keeps the capture configuration of components, the
