@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/model"
@@ -22,7 +23,7 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 		return nil, err
 	}
 	f := filterFromInput(filter)
-	if err := checkFilter("filter", f); err != nil {
+	if err := app.CheckFilter("filter", f); err != nil {
 		return nil, err
 	}
 	n := DefaultPageSize
@@ -45,9 +46,6 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 		if q.After, err = r.decodeCursor(*after, listing); err != nil {
 			return nil, err
 		}
-	}
-	if q.Cutoffs, err = r.capture.Cutoffs(ctx, p.Tenant); err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
 	}
 	sel, err := selectedFacets(ctx)
 	if err != nil {
@@ -264,7 +262,7 @@ func (r *Resolver) rangeEnd(ctx context.Context, q audit.Query, bound *time.Time
 	if bound != nil {
 		return *bound, true, nil
 	}
-	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1, Cutoffs: q.Cutoffs,
+	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1,
 		SkipTotal: true})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("find the time range for the histogram: %w", err)

@@ -100,11 +100,7 @@ func (r *queryResolver) Event(ctx context.Context, id string) (*model.Event, err
 	if err != nil {
 		return nil, err
 	}
-	cutoffs, err := r.capture.Cutoffs(ctx, p.Tenant)
-	if err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
-	ev, err := r.store.GetEvent(ctx, p.Tenant, id, cutoffs)
+	ev, err := r.store.GetEvent(ctx, p.Tenant, id, nil)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

@@ -10,12 +10,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/eventgen"
-	"github.com/auditlog/auditlog/indexer"
-	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -38,7 +36,7 @@ func storeIsNew(dataDir string) bool {
 // key and returns it, for the sign-in link printed once the server
 // listens. The caller checks it is the embedded store on a loopback
 // address: nowhere else may a key be handed out on a terminal.
-func welcome(ctx context.Context, st store.Store, ix *indexer.Indexer, rec *selfaudit.Recorder, cat *capture.Catalog, fresh, demo bool, log *slog.Logger) (string, error) {
+func welcome(ctx context.Context, st store.Store, core *app.App, fresh, demo bool, log *slog.Logger) (string, error) {
 	if demo {
 		page, err := st.SearchEvents(ctx, audit.Query{Tenant: demoTenant, Limit: 1, SkipTotal: true})
 		if err != nil {
@@ -46,8 +44,8 @@ func welcome(ctx context.Context, st store.Store, ix *indexer.Indexer, rec *self
 		}
 		if len(page.Events) == 0 {
 			p := audit.Principal{Tenant: demoTenant, Role: audit.RoleAdmin, User: audit.User{Type: audit.UserSystem, ID: "auditlog-demo", Name: "auditlog serve --demo"}}
-			gen := eventgen.New(cat, uint64(time.Now().UnixNano()), eventgen.Options{Now: time.Now().UTC(), Tenant: demoTenant})
-			c, err := writeEvents(ctx, ix, p, gen, demoEvents, func(int) {})
+			gen := eventgen.New(core.Catalog(), uint64(time.Now().UnixNano()), eventgen.Options{Now: time.Now().UTC(), Tenant: demoTenant})
+			c, err := writeEvents(ctx, core.Indexer(), p, gen, demoEvents, func(int) {})
 			if err != nil {
 				return "", fmt.Errorf("--demo: seed events: %w", err)
 			}
@@ -72,7 +70,7 @@ func welcome(ctx context.Context, st store.Store, ix *indexer.Indexer, rec *self
 	if err != nil {
 		return "", fmt.Errorf("first start: create the admin key: %w", err)
 	}
-	rec.KeyCreated(ctx, operator("serve"), k)
+	core.Audit().KeyCreated(ctx, operator("serve"), k)
 	return plain, nil
 }
 

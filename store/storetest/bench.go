@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/eventgen"
 	"github.com/auditlog/auditlog/store"
 )
@@ -21,7 +21,7 @@ const BenchEvents = 100_000
 //	func BenchmarkSearch(b *testing.B) { storetest.BenchmarkSearch(b, newStore(b)) }
 func BenchmarkSearch(b *testing.B, s store.Store) {
 	ctx := context.Background()
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		b.Fatalf("load catalog: %v", err)
 	}
