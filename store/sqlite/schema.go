@@ -230,6 +230,9 @@ WHERE substr(owner_id, 1, 3) != 'id:' AND substr(owner_id, 1, 6) != 'email:' AND
 	// 8: audit.Words folds the accents of Latin letters ("Chloé" is
 	// "chloe"): the index is rebuilt with the folded words.
 	{ddl: rebuildTextIndex, data: reindexText},
+	// 9: a tenant's events in ingest order, which the live tail and
+	// streams follow by cursor.
+	{ddl: `CREATE INDEX events_ingest_order ON events (tenant, ingested_at, id);`},
 }
 
 // rebuildTextIndex replaces the full-text index by an empty one whose
