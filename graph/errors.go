@@ -14,6 +14,7 @@ import (
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -24,6 +25,8 @@ const (
 	CodeForbidden       = "FORBIDDEN"
 	CodeNotFound        = "NOT_FOUND"
 	CodeInternal        = "INTERNAL"
+	// CodeRateLimited refuses a live subscription over its bounds.
+	CodeRateLimited = "RATE_LIMITED"
 )
 
 // classify returns the code of a resolver error and whether its message may
@@ -37,6 +40,8 @@ func classify(err error) string {
 		return CodeForbidden
 	case errors.Is(err, store.ErrNotFound):
 		return CodeNotFound
+	case errors.Is(err, live.ErrTooMany):
+		return CodeRateLimited
 	}
 	if _, ok := audit.AsInvalid(err); ok {
 		return CodeBadUserInput

@@ -12,6 +12,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
@@ -73,6 +74,8 @@ type Deps struct {
 	// Indices lists a component's indices (Component.indices); when nil,
 	// the store does if it is a retention.Inspector, else the field is null.
 	Indices retention.Inspector
+	// Live serves Subscription.eventsAdded; unavailable when nil.
+	Live *live.Tail
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -89,6 +92,7 @@ type Resolver struct {
 	audit   *selfaudit.Recorder
 	notify  Notifier
 	indices retention.Inspector
+	live    *live.Tail
 }
 
 // NewResolver returns the root resolver over deps.
@@ -106,6 +110,7 @@ func NewResolver(deps Deps) *Resolver {
 		audit:   deps.SelfAudit,
 		notify:  deps.Notifier,
 		indices: deps.Indices,
+		live:    deps.Live,
 	}
 	if r.now == nil {
 		r.now = time.Now

@@ -163,6 +163,10 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Principal, error) {
 	return principalModel(p), nil
 }
 
+func (r *subscriptionResolver) EventsAdded(ctx context.Context, filter *model.EventFilter) (<-chan *model.Event, error) {
+	return r.eventsAdded(ctx, filter)
+}
+
 func (r *Resolver) Component() generated.ComponentResolver { return &componentResolver{r} }
 
 func (r *Resolver) EventFacets() generated.EventFacetsResolver { return &eventFacetsResolver{r} }
@@ -171,9 +175,12 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
-	componentResolver   struct{ *Resolver }
-	eventFacetsResolver struct{ *Resolver }
-	mutationResolver    struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
+	componentResolver    struct{ *Resolver }
+	eventFacetsResolver  struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

@@ -18,6 +18,7 @@ import (
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
@@ -52,6 +53,8 @@ type envOptions struct {
 	// maxDownloads bounds the CSV downloads streamed at once; export's
 	// default when 0.
 	maxDownloads int
+	// live paces and bounds the live tail.
+	live live.Config
 }
 
 func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
@@ -91,7 +94,8 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 		t.Fatal(err)
 	}
 	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log, MaxConcurrent: opts.maxDownloads})
-	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock})
+	tail := live.New(served, svc.Cutoffs, opts.live, opts.clock, log)
+	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock, Live: tail})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e.url, e.keys = srv.URL, auth.NewKeys(e.st, nil)

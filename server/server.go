@@ -22,6 +22,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
@@ -92,6 +93,8 @@ type Config struct {
 	// Retry-After. A negative RateLimit turns rate limiting off.
 	RateLimit float64
 	RateBurst int
+	// Live bounds the WebSocket connections of the live tail.
+	Live LiveConfig
 }
 
 // withDefaults returns c with zero fields set to their defaults.
@@ -108,6 +111,7 @@ func (c Config) withDefaults() Config {
 		c.RateLimit = DefaultRateLimit
 	}
 	setDefault(&c.RateBurst, DefaultRateBurst)
+	c.Live = c.Live.withDefaults()
 	return c
 }
 
@@ -141,8 +145,11 @@ type Deps struct {
 	// graph.Deps.Notifier. Leave it nil when Store delivers them itself
 	// (notify.WithWebhooks), or they are delivered twice.
 	Notifier graph.Notifier
-	Clock    func() time.Time
-	Logger   *slog.Logger
+	// Live serves the live tail (Subscription.eventsAdded over WebSocket);
+	// none when nil.
+	Live   *live.Tail
+	Clock  func() time.Time
+	Logger *slog.Logger
 }
 
 // New returns the HTTP handler of auditlog.
@@ -174,8 +181,12 @@ func New(cfg Config, deps Deps) http.Handler {
 		Indices:   deps.Indices,
 		SelfAudit: deps.SelfAudit,
 		Notifier:  deps.Notifier,
+		Live:      deps.Live,
 	})
 	gql := handler.New(resolver.ExecutableSchema())
+	if deps.Live != nil {
+		gql.AddTransport(newLiveTransport(cfg.Live, authn, log))
+	}
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -215,7 +226,11 @@ func New(cfg Config, deps Deps) http.Handler {
 	// Other methods get 405 and an Allow header from the mux, rather than
 	// gqlgen's 400 "transport not supported".
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodOptions} {
-		mux.Handle(method+" /graphql", api)
+		h := api
+		if method == http.MethodGet && deps.Live != nil {
+			h = liveRoute(cfg.Live, gql, api) // WebSocket upgrades (live.go)
+		}
+		mux.Handle(method+" /graphql", h)
 	}
 	// GET's pattern matches HEAD too, which GraphQL has no answer for.
 	mux.HandleFunc("HEAD /graphql", func(w http.ResponseWriter, _ *http.Request) {

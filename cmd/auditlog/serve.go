@@ -17,6 +17,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
 )
@@ -37,6 +38,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"answer schema introspection, also without an API key: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_INTROSPECTION)")
 	playground := fs.String("playground", env("AUDITLOG_PLAYGROUND", ""),
 		"serve the GraphQL playground at /: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
+	liveOrigins := fs.String("live-origins", env("AUDITLOG_LIVE_ORIGINS", ""),
+		"comma-separated host patterns (e.g. console.example.com,*.example.com) of other origins whose pages may open the live tail's WebSocket; the server's own host always may (env AUDITLOG_LIVE_ORIGINS)")
 	var lim limitFlags
 	lim.register(fs)
 	var wf webhookFlags
@@ -127,9 +130,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
 	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
 		MaxConcurrent: lim.downloads, OnExported: rec.Exported})
+	for _, o := range strings.Split(*liveOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.Live.Origins = append(cfg.Live.Origins, o)
+		}
+	}
 	handler := server.New(cfg, server.Deps{
 		Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
 		Indices: ret.indices, SelfAudit: rec, Notifier: notifier,
+		Live: live.New(st, svc.Cutoffs, live.Config{}, nil, log),
 	})
 
 	ln, err := net.Listen("tcp", *addr)
