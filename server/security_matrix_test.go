@@ -670,7 +670,9 @@ var matrix = map[string]opCase{
 				t.Fatal(err)
 			}
 			noCanary(t, component, string(m.Payload))
-			var got struct{ Data struct{ EventsAdded map[string]any } }
+			var got struct {
+				Data struct{ EventsAdded map[string]any }
+			}
 			if err := json.Unmarshal(m.Payload, &got); err != nil || m.Type != "next" {
 				t.Fatalf("%s %s: %v", m.Type, m.Payload, err)
 			}
