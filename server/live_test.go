@@ -27,7 +27,7 @@ const eventsAdded = `subscription($f: EventFilter) { eventsAdded(filter: $f) { i
 var fastLive = live.Config{PollInterval: 50 * time.Millisecond}
 
 // newLiveEnv is a server over the backend ("sqlite" or "opensearch").
-func newLiveEnv(t *testing.T, backend string, cfg server.Config, lc live.Config) *env {
+func newLiveEnv(t testing.TB, backend string, cfg server.Config, lc live.Config) *env {
 	t.Helper()
 	opts := envOptions{live: lc}
 	if backend == "opensearch" {
