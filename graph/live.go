@@ -52,7 +52,7 @@ func (r *Resolver) eventsAdded(ctx context.Context, filter *model.EventFilter) (
 				return
 			}
 		}
-		if err := sub.Err(); err != nil && !errors.Is(err, live.ErrSlow) {
+		if err := sub.Err(); err != nil && !errors.Is(err, live.ErrSlow) && !errors.Is(err, live.ErrRevoked) {
 			r.log.ErrorContext(ctx, "live tail ended", "tenant", p.Tenant, "err", err)
 		}
 	}()

@@ -52,6 +52,9 @@ var (
 	// ErrSlow ends the subscription of a subscriber that did not take its
 	// events as fast as they came.
 	ErrSlow = errors.New("slow subscriber")
+	// ErrRevoked ends the subscription of a caller whose key no longer
+	// authenticates (see WithRecheck).
+	ErrRevoked = errors.New("the API key of this connection is no longer valid")
 	// errEnded stops a poll whose subscription ended.
 	errEnded = errors.New("subscription ended")
 )
@@ -207,6 +210,17 @@ func (f *follower) run(ctx context.Context) error {
 		back := f.tail.cfg.Overlap
 		if now := f.tail.now(); now.Sub(lastLookback) >= f.tail.cfg.LookbackEvery {
 			back, lastLookback = f.tail.cfg.Lookback, now
+			// A revoked key stops seeing events within this interval.
+			if err := recheck(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				if errors.Is(err, ErrRevoked) {
+					disconnect(ctx, "the API key is no longer valid")
+					return err
+				}
+				f.tail.log.WarnContext(ctx, "live tail: recheck of the API key failed", "tenant", f.q.Tenant, "err", err)
+			}
 		}
 		if err := f.poll(ctx, back); err != nil {
 			if errors.Is(err, errEnded) {
@@ -333,4 +347,22 @@ func disconnect(ctx context.Context, reason string) {
 	if fn, ok := ctx.Value(disconnectKey{}).(func(string)); ok {
 		fn(reason)
 	}
+}
+
+type recheckKey struct{}
+
+// WithRecheck returns a context whose subscriptions call fn every
+// Config.LookbackEvery: an error wrapping ErrRevoked ends them and closes
+// their connection; another error (the key store failing) is logged and
+// the subscription goes on. The WebSocket transport sets it to
+// authenticate the connection's key again.
+func WithRecheck(ctx context.Context, fn func(context.Context) error) context.Context {
+	return context.WithValue(ctx, recheckKey{}, fn)
+}
+
+func recheck(ctx context.Context) error {
+	if fn, ok := ctx.Value(recheckKey{}).(func(context.Context) error); ok {
+		return fn(ctx)
+	}
+	return nil
 }

@@ -119,6 +119,19 @@ func newLiveTransport(cfg LiveConfig, authn *auth.Authenticator, log *slog.Logge
 				info.tenant = p.Tenant
 			}
 			ctx = auth.WithPrincipal(ctx, p)
+			key = strings.TrimSpace(key)
+			ctx = live.WithRecheck(ctx, func(ctx context.Context) error {
+				again, err := authn.Authenticate(ctx, key)
+				switch {
+				case errors.Is(err, auth.ErrUnauthenticated):
+					return fmt.Errorf("%w: %w", live.ErrRevoked, err)
+				case err != nil:
+					return err
+				case again.Tenant != p.Tenant || again.Role != p.Role:
+					return fmt.Errorf("%w: its tenant or role changed", live.ErrRevoked)
+				}
+				return nil
+			})
 			if c, ok := ctx.Value(liveRouteKey{}).(*liveConn); ok {
 				ctx = live.WithDisconnect(ctx, c.closeSlow)
 			}

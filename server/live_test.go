@@ -426,3 +426,30 @@ func TestLiveTailUpgradeOnlyOnGET(t *testing.T) {
 		t.Errorf("GET query: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestLiveTailEndsWhenTheKeyIsRevoked: a subscription does not outlive its
+// key: once revoked, the connection is closed saying so.
+func TestLiveTailEndsWhenTheKeyIsRevoked(t *testing.T) {
+	e := newLiveEnv(t, "sqlite", server.Config{}, live.Config{PollInterval: 50 * time.Millisecond, LookbackEvery: 200 * time.Millisecond})
+	plain, key, err := e.keys.Create(t.Context(), audit.Principal{Tenant: "acme", Role: audit.RoleViewer,
+		User: audit.User{Type: audit.UserDashboard, ID: "u-rev", Email: "rev@acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := e.subscribe(t, plain, nil)
+	time.Sleep(200 * time.Millisecond)
+	emitter := e.key("acme", audit.RoleEmitter)
+	e.ingest(emitter, liveEvent("before", "KMS", "SUCCESS"))
+	sub.expect("before the revocation", "before")
+
+	if err := e.keys.Revoke(t.Context(), "acme", key.ID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err = sub.cl.Next(ctx)
+	code, reason, ok := livetest.CloseError(err)
+	if !ok || code != 1008 || !strings.Contains(reason, "no longer valid") {
+		t.Fatalf("after the revocation: %v, want close 1008 saying the key is no longer valid", err)
+	}
+}
