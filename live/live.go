@@ -19,15 +19,18 @@ import (
 // Defaults of Config.
 const (
 	DefaultPollInterval = 500 * time.Millisecond
-	// DefaultOverlap covers OpenSearch's refresh (about a second) and
-	// writers that finish a little out of order: every poll reads again
-	// this far behind the newest event seen.
-	DefaultOverlap = 3 * time.Second
-	// DefaultLookback covers a write acknowledged long after its ingest
-	// time was stamped (a batch queued, then up to the indexer's 30 s
-	// write timeout): every DefaultLookbackEvery, a poll reads again this
-	// far behind.
-	DefaultLookback      = 40 * time.Second
+	// DefaultOverlap is how far behind the newest event seen every poll
+	// reads again: writers that finish a few milliseconds out of order.
+	// Kept short: every subscription re-reads it twice a second, and with
+	// 3 s ten subscribers cut SQLite's ingest rate sixfold.
+	DefaultOverlap = 100 * time.Millisecond
+	// DefaultLookback covers what shows late: OpenSearch's refresh (about
+	// a second), a batch written slowly after its ingest time was stamped:
+	// every DefaultLookbackEvery, a poll reads again this far behind, so a
+	// late event arrives at most that much later. A write acknowledged
+	// more than DefaultLookback after its stamp (the indexer allows 30 s)
+	// can be missed by the tail; streams do not rely on it.
+	DefaultLookback      = 15 * time.Second
 	DefaultLookbackEvery = 5 * time.Second
 	// DefaultBuffer is how many events may wait for a subscriber, and
 	// DefaultPatience how long the buffer may stay more than half full

@@ -106,3 +106,35 @@ func BenchmarkLiveTailLatency(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIngestWithSubscribers is BenchmarkIngestEvents with ten live
+// subscribers of the tenant attached, reading every event: compare their
+// events/s to see what the live tail costs ingest.
+func BenchmarkIngestWithSubscribers(b *testing.B) {
+	e := newLiveEnv(b, "sqlite", server.Config{}, live.Config{})
+	emitter, viewer := e.key("acme", audit.RoleEmitter), e.key("acme", audit.RoleViewer)
+	for i := range 10 {
+		cl, err := livetest.Dial(b.Context(), e.url, viewer, livetest.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cl.Close()
+		cl.Background()
+		if err := cl.Subscribe(b.Context(), fmt.Sprint(i), eventsAdded, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const batch = 100
+	n := 0
+	b.ResetTimer()
+	for b.Loop() {
+		inputs := make([]any, batch)
+		for i := range inputs {
+			inputs[i] = fullEvent(fmt.Sprintf("bench-%d", n), base.Add(time.Duration(n)*time.Second))
+			n++
+		}
+		var res struct{ IngestEvents []ingestResult }
+		e.query(emitter, ingestMany, map[string]any{"es": inputs}, &res)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
