@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/model"
@@ -26,7 +27,7 @@ func (r *Resolver) eventsAdded(ctx context.Context, filter *model.EventFilter) (
 	if filter != nil {
 		f = filterFromInput(*filter)
 	}
-	if err := checkFilter("filter", f); err != nil {
+	if err := app.CheckFilter("filter", f); err != nil {
 		return nil, err
 	}
 	if r.live == nil {
