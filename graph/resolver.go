@@ -12,6 +12,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
@@ -74,6 +75,7 @@ type Resolver struct {
 	audit   *selfaudit.Recorder
 	notify  Notifier
 	indices retention.Inspector
+	live    *live.Tail
 }
 
 // NewResolver returns the root resolver over deps.
@@ -88,7 +90,7 @@ func NewResolver(deps Deps) *Resolver {
 	// Without an App only what needs no core works (the cursor fuzzers).
 	if a := deps.App; a != nil {
 		r.store, r.capture, r.ix, r.export = a.Store(), a.Capture(), a.Indexer(), a.Export()
-		r.audit, r.notify, r.indices = a.Audit(), a.Notifier(), a.Indices()
+		r.audit, r.notify, r.indices, r.live = a.Audit(), a.Notifier(), a.Indices(), a.Live()
 	}
 	if r.now == nil {
 		r.now = time.Now
