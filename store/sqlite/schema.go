@@ -230,6 +230,26 @@ WHERE substr(owner_id, 1, 3) != 'id:' AND substr(owner_id, 1, 6) != 'email:' AND
 	// 8: audit.Words folds the accents of Latin letters ("Chloé" is
 	// "chloe"): the index is rebuilt with the folded words.
 	{ddl: rebuildTextIndex, data: reindexText},
+	// 9: tamper-evidence checkpoints, and events in ingest order per series
+	// (what a checkpoint commits to).
+	{ddl: `
+CREATE INDEX events_ingested ON events (tenant, component_id, ingested_at, id);
+CREATE TABLE checkpoints (
+	tenant       TEXT    NOT NULL,
+	component_id TEXT    NOT NULL,
+	seq          INTEGER NOT NULL,
+	start_at     INTEGER NOT NULL, -- Unix ms, inclusive
+	end_at       INTEGER NOT NULL, -- Unix ms, exclusive
+	count        INTEGER NOT NULL,
+	root         BLOB    NOT NULL,
+	prev         BLOB,
+	key_id       TEXT    NOT NULL,
+	signature    BLOB    NOT NULL,
+	created_at   INTEGER NOT NULL,
+	leaves       BLOB    NOT NULL,
+	PRIMARY KEY (tenant, component_id, seq)
+);
+`},
 }
 
 // rebuildTextIndex replaces the full-text index by an empty one whose
