@@ -12,6 +12,9 @@ var operations = map[string]Action{
 	"Query.savedFilters":  SavedFilters,
 	"Query.notifications": Notifications,
 	"Query.viewer":        Viewer,
+	"Query.verify":        Verify,
+	// Public keys: whoever exports may check the export offline.
+	"Query.signingKeys": Read,
 
 	"Mutation.ingestEvent":           Ingest,
 	"Mutation.ingestEvents":          Ingest,

@@ -51,10 +51,10 @@ type Options struct {
 // Checkpointer makes checkpoints. It is safe for concurrent use, and
 // several may run over one store.
 type Checkpointer struct {
-	st    store.CheckpointStore
-	keys  *checkpoint.Keyring
-	opts  Options
-	log   *slog.Logger
+	st   store.CheckpointStore
+	keys *checkpoint.Keyring
+	opts Options
+	log  *slog.Logger
 
 	mu    sync.Mutex
 	since time.Time // horizon of the last complete run: series idle since then are skipped

@@ -9,6 +9,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/indexer"
@@ -73,6 +74,9 @@ type Deps struct {
 	// Indices lists a component's indices (Component.indices); when nil,
 	// the store does if it is a retention.Inspector, else the field is null.
 	Indices retention.Inspector
+	// Keys verify the tenant's checkpoints (Query.verify) and are listed by
+	// Query.signingKeys; verify is unavailable without them.
+	Keys *checkpoint.Keyring
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -89,6 +93,7 @@ type Resolver struct {
 	audit   *selfaudit.Recorder
 	notify  Notifier
 	indices retention.Inspector
+	keys    *checkpoint.Keyring
 }
 
 // NewResolver returns the root resolver over deps.
@@ -106,6 +111,7 @@ func NewResolver(deps Deps) *Resolver {
 		audit:   deps.SelfAudit,
 		notify:  deps.Notifier,
 		indices: deps.Indices,
+		keys:    deps.Keys,
 	}
 	if r.now == nil {
 		r.now = time.Now

@@ -16,6 +16,7 @@ import (
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/server"
@@ -32,6 +33,8 @@ type env struct {
 	store *sqlite.Store // nil over another backend
 	st    store.Store   // the store the server runs on
 	keys  *auth.Keys
+	// signing signs and verifies checkpoints (Query.verify).
+	signing *checkpoint.Keyring
 }
 
 func newEnv(t testing.TB, cfg server.Config) *env {
@@ -91,10 +94,18 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 		t.Fatal(err)
 	}
 	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log, MaxConcurrent: opts.maxDownloads})
-	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock})
+	seed, err := checkpoint.GenerateSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := checkpoint.ParseKeyring(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock, Keys: keys})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e.url, e.keys = srv.URL, auth.NewKeys(e.st, nil)
+	e.url, e.keys, e.signing = srv.URL, auth.NewKeys(e.st, nil), keys
 	return e
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/indexer"
@@ -141,8 +142,10 @@ type Deps struct {
 	// graph.Deps.Notifier. Leave it nil when Store delivers them itself
 	// (notify.WithWebhooks), or they are delivered twice.
 	Notifier graph.Notifier
-	Clock    func() time.Time
-	Logger   *slog.Logger
+	// Keys verify checkpoints; see graph.Deps.Keys.
+	Keys   *checkpoint.Keyring
+	Clock  func() time.Time
+	Logger *slog.Logger
 }
 
 // New returns the HTTP handler of auditlog.
@@ -174,6 +177,7 @@ func New(cfg Config, deps Deps) http.Handler {
 		Indices:   deps.Indices,
 		SelfAudit: deps.SelfAudit,
 		Notifier:  deps.Notifier,
+		Keys:      deps.Keys,
 	})
 	gql := handler.New(resolver.ExecutableSchema())
 	gql.AddTransport(transport.Options{})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/verify"
 )
 
 // An activity (event type) a component emits.
@@ -457,12 +458,36 @@ type SavedFilterInput struct {
 	Filter *EventFilter `json:"filter"`
 }
 
+// A public key that verifies checkpoints and export manifests.
+type SigningKey struct {
+	// The key id checkpoints and manifests name (keyId).
+	ID string `json:"id"`
+	// Always Ed25519.
+	Algorithm string `json:"algorithm"`
+	// The raw 32-byte public key, standard base64.
+	PublicKey string `json:"publicKey"`
+	// True for the key signing now; the others verify what they signed before a rotation.
+	Signing bool `json:"signing"`
+}
+
 // How many events were not captured for one reason.
 type SuppressedCount struct {
 	// The reason.
 	Reason audit.SuppressReason `json:"reason"`
 	// How many events.
 	Count int `json:"count"`
+}
+
+// One kind of damage in a window.
+type TamperProblem struct {
+	Kind verify.Kind `json:"kind"`
+	// How many events (or checkpoints) are concerned.
+	Count int `json:"count"`
+	// The first 100 of the events concerned.
+	EventIds []string `json:"eventIds"`
+	// Their positions in the checkpoint's Merkle tree (altered and missing events).
+	Leaves []int   `json:"leaves"`
+	Detail *string `json:"detail,omitempty"`
 }
 
 // A user as recorded on an event.
@@ -499,6 +524,44 @@ type UserInput struct {
 	UserAgent *string `json:"userAgent,omitempty"`
 	// Current account status (target user).
 	AccountStatus *audit.AccountStatus `json:"accountStatus,omitempty"`
+}
+
+// The outcome of a verification.
+type Verification struct {
+	// True when no window was found tampered.
+	Ok bool `json:"ok"`
+	// The range verified, on ingest time.
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// Windows checked, and how many of each status.
+	Windows       int `json:"windows"`
+	Intact        int `json:"intact"`
+	Tampered      int `json:"tampered"`
+	Expired       int `json:"expired"`
+	PartlyExpired int `json:"partlyExpired"`
+	Pending       int `json:"pending"`
+	// Stored events read.
+	Events int `json:"events"`
+	// The windows that are not intact, by component and number; at most 1000.
+	NotIntact []VerifiedWindow `json:"notIntact"`
+	// True when more windows were not intact than notIntact lists.
+	Truncated bool `json:"truncated"`
+}
+
+// The verdict on one checkpoint's window, or on a stretch no checkpoint covers.
+type VerifiedWindow struct {
+	Component string `json:"component"`
+	// The checkpoint's number; null for a stretch without checkpoint (missing, or pending).
+	Seq *int `json:"seq,omitempty"`
+	// Start of the window on ingest time; null when not known (the checkpoint before it is missing).
+	Start *time.Time `json:"start,omitempty"`
+	End   time.Time  `json:"end"`
+	// Events the checkpoint commits to, events found in its window now, and committed events gone by retention.
+	Committed int             `json:"committed"`
+	Events    int             `json:"events"`
+	Expired   int             `json:"expired"`
+	Status    verify.Status   `json:"status"`
+	Problems  []TamperProblem `json:"problems"`
 }
 
 // Width of a histogram bucket.
