@@ -166,3 +166,32 @@ func TestSingleBitChanges(t *testing.T) {
 		t.Fatal("a lengthened proof verifies")
 	}
 }
+
+// TestTreeMatchesDefinition: the levelled tree has the root of the
+// definition and the proofs of InclusionProof, for every size up to 70.
+func TestTreeMatchesDefinition(t *testing.T) {
+	for n := 0; n <= 70; n++ {
+		var data [][]byte
+		for i := 0; i < n; i++ {
+			data = append(data, []byte(fmt.Sprintf("leaf %d", i)))
+		}
+		leaves := leavesOf(data)
+		tree := NewTree(leaves)
+		if got, want := tree.Root(), mth(data); hex.EncodeToString(got[:]) != hex.EncodeToString(want) {
+			t.Fatalf("tree root of %d leaves = %x, want %x", n, got, want)
+		}
+		for i := 0; i < n; i++ {
+			got, err := tree.Proof(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := InclusionProof(leaves, i)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("proof of leaf %d of %d differs from InclusionProof", i, n)
+			}
+		}
+		if _, err := tree.Proof(n); err == nil {
+			t.Fatalf("a proof of leaf %d of a tree of %d", n, n)
+		}
+	}
+}
