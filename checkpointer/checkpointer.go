@@ -81,8 +81,8 @@ func New(st store.CheckpointStore, keys *checkpoint.Keyring, opts Options) *Chec
 	return &Checkpointer{st: st, keys: keys, opts: opts, log: log}
 }
 
-// Horizon is the end of the newest window that may be closed at now.
-func (c *Checkpointer) Horizon(now time.Time) time.Time {
+// horizon is the end of the newest window that may be closed at now.
+func (c *Checkpointer) horizon(now time.Time) time.Time {
 	return now.Add(-c.opts.Margin).Truncate(c.opts.Interval).UTC()
 }
 
@@ -109,7 +109,7 @@ func (c *Checkpointer) Run(ctx context.Context) {
 func (c *Checkpointer) RunOnce(ctx context.Context) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	horizon := c.Horizon(c.opts.Clock())
+	horizon := c.horizon(c.opts.Clock())
 	series, err := c.st.ListSeries(ctx, c.since)
 	if err != nil {
 		return 0, fmt.Errorf("checkpoints: %w", err)
@@ -117,7 +117,7 @@ func (c *Checkpointer) RunOnce(ctx context.Context) (int, error) {
 	created := 0
 	var errs []error
 	for _, s := range series {
-		n, err := c.Series(ctx, s, horizon)
+		n, err := c.series(ctx, s, horizon)
 		created += n
 		if err != nil {
 			errs = append(errs, err)
@@ -134,8 +134,8 @@ func Epoch() time.Time { return time.Unix(0, 0).UTC() }
 
 var errFull = errors.New("checkpoint full")
 
-// Series checkpoints one series up to horizon.
-func (c *Checkpointer) Series(ctx context.Context, s store.Series, horizon time.Time) (int, error) {
+// series checkpoints one series up to horizon.
+func (c *Checkpointer) series(ctx context.Context, s store.Series, horizon time.Time) (int, error) {
 	created := 0
 	for {
 		last, err := c.st.LastCheckpoint(ctx, s.Tenant, s.ComponentID)
