@@ -214,7 +214,8 @@ type CheckpointStore interface {
 	CreateCheckpoint(ctx context.Context, cp audit.Checkpoint) error
 
 	// LastCheckpoint returns the series' checkpoint with the highest Seq,
-	// or ErrNotFound.
+	// without its leaf list (Leaves nil: the checkpointer, which asks every
+	// interval, needs only where the chain ends), or ErrNotFound.
 	LastCheckpoint(ctx context.Context, tenant, componentID string) (audit.Checkpoint, error)
 
 	// GetCheckpoint returns the series' checkpoint numbered seq, or

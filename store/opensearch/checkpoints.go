@@ -150,7 +150,7 @@ func (s *Store) LastCheckpoint(ctx context.Context, tenant, componentID string) 
 	var cp audit.Checkpoint
 	found := false
 	err := s.scanCheckpoints(ctx, boolFilter([]obj{term("tenant", tenant), term("componentId", componentID)}),
-		[]obj{{"seq": "desc"}}, 1, func(c audit.Checkpoint) error {
+		[]obj{{"seq": "desc"}}, 1, []string{"leaves"}, func(c audit.Checkpoint) error {
 			cp, found = c, true
 			return errStop
 		})
@@ -179,18 +179,23 @@ func (s *Store) ScanCheckpoints(ctx context.Context, tenant, componentID string,
 	if componentID != "" {
 		filters = append(filters, term("componentId", componentID))
 	}
-	err := s.scanCheckpoints(ctx, boolFilter(filters), []obj{{"componentId": "asc"}, {"seq": "asc"}}, checkpointPage, fn)
+	err := s.scanCheckpoints(ctx, boolFilter(filters), []obj{{"componentId": "asc"}, {"seq": "asc"}}, checkpointPage, nil, fn)
 	if err != nil {
 		return fmt.Errorf("opensearch: scan checkpoints: %w", err)
 	}
 	return nil
 }
 
-func (s *Store) scanCheckpoints(ctx context.Context, query obj, sort []obj, page int, fn func(audit.Checkpoint) error) error {
+// scanCheckpoints reads checkpoints page by page, leaving the fields of
+// excludes out of what the node sends.
+func (s *Store) scanCheckpoints(ctx context.Context, query obj, sort []obj, page int, excludes []string, fn func(audit.Checkpoint) error) error {
 	index := s.index(checkpointsIndex)
 	var after []any
 	for {
 		body := obj{"size": page, "query": query, "sort": sort, "track_total_hits": false}
+		if len(excludes) > 0 {
+			body["_source"] = obj{"excludes": excludes}
+		}
 		if after != nil {
 			body["search_after"] = after
 		}

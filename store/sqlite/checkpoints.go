@@ -68,6 +68,9 @@ func (s *Store) ScanIngested(ctx context.Context, tenant, componentID string, fr
 
 const checkpointColumns = `tenant, component_id, seq, start_at, end_at, count, root, prev, key_id, signature, created_at, leaves`
 
+// checkpointHeadColumns reads a checkpoint without its leaf list.
+const checkpointHeadColumns = `tenant, component_id, seq, start_at, end_at, count, root, prev, key_id, signature, created_at, NULL`
+
 func scanCheckpoint(r rowScanner) (audit.Checkpoint, error) {
 	var cp audit.Checkpoint
 	var start, end, created int64
@@ -106,8 +109,8 @@ func (s *Store) CreateCheckpoint(ctx context.Context, cp audit.Checkpoint) error
 	return nil
 }
 
-func (s *Store) oneCheckpoint(ctx context.Context, query string, args ...any) (audit.Checkpoint, error) {
-	cp, err := scanCheckpoint(s.r.QueryRowContext(ctx, "SELECT "+checkpointColumns+" FROM checkpoints WHERE "+query, args...))
+func (s *Store) oneCheckpoint(ctx context.Context, columns, query string, args ...any) (audit.Checkpoint, error) {
+	cp, err := scanCheckpoint(s.r.QueryRowContext(ctx, "SELECT "+columns+" FROM checkpoints WHERE "+query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return audit.Checkpoint{}, store.ErrNotFound
 	}
@@ -119,12 +122,12 @@ func (s *Store) oneCheckpoint(ctx context.Context, query string, args ...any) (a
 
 // LastCheckpoint returns the series' newest checkpoint.
 func (s *Store) LastCheckpoint(ctx context.Context, tenant, componentID string) (audit.Checkpoint, error) {
-	return s.oneCheckpoint(ctx, "tenant = ? AND component_id = ? ORDER BY seq DESC LIMIT 1", tenant, componentID)
+	return s.oneCheckpoint(ctx, checkpointHeadColumns, "tenant = ? AND component_id = ? ORDER BY seq DESC LIMIT 1", tenant, componentID)
 }
 
 // GetCheckpoint returns one checkpoint of the series.
 func (s *Store) GetCheckpoint(ctx context.Context, tenant, componentID string, seq int64) (audit.Checkpoint, error) {
-	return s.oneCheckpoint(ctx, "tenant = ? AND component_id = ? AND seq = ?", tenant, componentID, seq)
+	return s.oneCheckpoint(ctx, checkpointColumns, "tenant = ? AND component_id = ? AND seq = ?", tenant, componentID, seq)
 }
 
 // checkpointPage is how many checkpoints (each with its leaf list) one

@@ -127,7 +127,7 @@ func testCreateCheckpoint(t *testing.T, newStore Factory) {
 	e := ingestedEvent("acme", "e1", "CMS", cpBase, cpBase)
 	cp1 := sealedCheckpoint(t, kr, "acme", "CMS", 1, nil, checkpointer.Epoch(), cpBase.Add(time.Minute), e)
 	cp2 := sealedCheckpoint(t, kr, "acme", "CMS", 2, checkpoint.Hash(cp1), cpBase.Add(time.Minute), cpBase.Add(2*time.Minute))
-	other := sealedCheckpoint(t, kr, "acme", "KMS", 1, nil, checkpointer.Epoch(), cpBase.Add(time.Minute))
+	other := sealedCheckpoint(t, kr, "acme", "KMS", 1, nil, checkpointer.Epoch(), cpBase.Add(time.Minute), ingestedEvent("acme", "k1", "KMS", cpBase, cpBase))
 	otherTenant := sealedCheckpoint(t, kr, "acme-x", "CMS", 1, nil, checkpointer.Epoch(), cpBase.Add(time.Minute))
 	for _, cp := range []audit.Checkpoint{cp1, cp2, other, otherTenant} {
 		if err := s.CreateCheckpoint(ctx(t), cp); err != nil {
@@ -158,6 +158,8 @@ func testCreateCheckpoint(t *testing.T, newStore Factory) {
 	if err != nil || last.Seq != 2 {
 		t.Errorf("LastCheckpoint = #%d, %v; want #2", last.Seq, err)
 	}
+	// The last checkpoint comes without its leaf list, all else as stored.
+	sameJSON(t, "last checkpoint of KMS", func() audit.Checkpoint { c := other; c.Leaves = nil; return c }(), lastOf(t, s, "acme", "KMS"))
 	if _, err := s.LastCheckpoint(ctx(t), "acme", "SET"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("LastCheckpoint of a series without: %v, want ErrNotFound", err)
 	}
@@ -190,6 +192,15 @@ func testCreateCheckpoint(t *testing.T, newStore Factory) {
 			t.Errorf("ScanCheckpoints(%q, %s, %s) = %v, want %v", c.component, c.from, c.to, got, c.want)
 		}
 	}
+}
+
+func lastOf(t *testing.T, s store.Store, tenant, component string) audit.Checkpoint {
+	t.Helper()
+	cp, err := s.LastCheckpoint(ctx(t), tenant, component)
+	if err != nil {
+		t.Fatalf("LastCheckpoint(%s, %s): %v", tenant, component, err)
+	}
+	return cp
 }
 
 // testReplicas: checkpointers racing over one store make one chain: each
