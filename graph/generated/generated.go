@@ -2477,15 +2477,21 @@ extend type Query {
 type Verification {
   "True when no window was found tampered."
   ok: Boolean!
-  "The range verified, on ingest time."
+  "Start of the range verified, on ingest time."
   from: Time!
+  "End of the range verified, on ingest time (exclusive)."
   to: Time!
-  "Windows checked, and how many of each status."
+  "Windows checked: checkpoints, and stretches of a series no checkpoint covers."
   windows: Int!
+  "Windows whose events are all stored as committed."
   intact: Int!
+  "Windows with at least one problem."
   tampered: Int!
+  "Windows whose events all expired by retention."
   expired: Int!
+  "Windows some of whose events expired by retention, the rest intact."
   partlyExpired: Int!
+  "Stretches of events not checkpointed yet."
   pending: Int!
   "Stored events read."
   events: Int!
@@ -2497,22 +2503,29 @@ type Verification {
 
 "The verdict on one checkpoint's window, or on a stretch no checkpoint covers."
 type VerifiedWindow {
+  "The component (series) of the window."
   component: String!
   "The checkpoint's number; null for a stretch without checkpoint (missing, or pending)."
   seq: Int
   "Start of the window on ingest time; null when not known (the checkpoint before it is missing)."
   start: Time
+  "End of the window on ingest time (exclusive)."
   end: Time!
-  "Events the checkpoint commits to, events found in its window now, and committed events gone by retention."
+  "Events the checkpoint commits to."
   committed: Int!
+  "Events found in the window now."
   events: Int!
+  "Committed events gone by retention."
   expired: Int!
+  "The verdict."
   status: WindowStatus!
+  "What was found, one entry per kind of damage."
   problems: [TamperProblem!]!
 }
 
 "One kind of damage in a window."
 type TamperProblem {
+  "The kind of damage."
   kind: TamperKind!
   "How many events (or checkpoints) are concerned."
   count: Int!
@@ -2520,6 +2533,7 @@ type TamperProblem {
   eventIds: [ID!]!
   "Their positions in the checkpoint's Merkle tree (altered and missing events)."
   leaves: [Int!]!
+  "More about the damage, when there is more to say."
   detail: String
 }
 

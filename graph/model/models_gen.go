@@ -480,13 +480,15 @@ type SuppressedCount struct {
 
 // One kind of damage in a window.
 type TamperProblem struct {
+	// The kind of damage.
 	Kind verify.Kind `json:"kind"`
 	// How many events (or checkpoints) are concerned.
 	Count int `json:"count"`
 	// The first 100 of the events concerned.
 	EventIds []string `json:"eventIds"`
 	// Their positions in the checkpoint's Merkle tree (altered and missing events).
-	Leaves []int   `json:"leaves"`
+	Leaves []int `json:"leaves"`
+	// More about the damage, when there is more to say.
 	Detail *string `json:"detail,omitempty"`
 }
 
@@ -530,16 +532,22 @@ type UserInput struct {
 type Verification struct {
 	// True when no window was found tampered.
 	Ok bool `json:"ok"`
-	// The range verified, on ingest time.
+	// Start of the range verified, on ingest time.
 	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
-	// Windows checked, and how many of each status.
-	Windows       int `json:"windows"`
-	Intact        int `json:"intact"`
-	Tampered      int `json:"tampered"`
-	Expired       int `json:"expired"`
+	// End of the range verified, on ingest time (exclusive).
+	To time.Time `json:"to"`
+	// Windows checked: checkpoints, and stretches of a series no checkpoint covers.
+	Windows int `json:"windows"`
+	// Windows whose events are all stored as committed.
+	Intact int `json:"intact"`
+	// Windows with at least one problem.
+	Tampered int `json:"tampered"`
+	// Windows whose events all expired by retention.
+	Expired int `json:"expired"`
+	// Windows some of whose events expired by retention, the rest intact.
 	PartlyExpired int `json:"partlyExpired"`
-	Pending       int `json:"pending"`
+	// Stretches of events not checkpointed yet.
+	Pending int `json:"pending"`
 	// Stored events read.
 	Events int `json:"events"`
 	// The windows that are not intact, by component and number; at most 1000.
@@ -550,18 +558,24 @@ type Verification struct {
 
 // The verdict on one checkpoint's window, or on a stretch no checkpoint covers.
 type VerifiedWindow struct {
+	// The component (series) of the window.
 	Component string `json:"component"`
 	// The checkpoint's number; null for a stretch without checkpoint (missing, or pending).
 	Seq *int `json:"seq,omitempty"`
 	// Start of the window on ingest time; null when not known (the checkpoint before it is missing).
 	Start *time.Time `json:"start,omitempty"`
-	End   time.Time  `json:"end"`
-	// Events the checkpoint commits to, events found in its window now, and committed events gone by retention.
-	Committed int             `json:"committed"`
-	Events    int             `json:"events"`
-	Expired   int             `json:"expired"`
-	Status    verify.Status   `json:"status"`
-	Problems  []TamperProblem `json:"problems"`
+	// End of the window on ingest time (exclusive).
+	End time.Time `json:"end"`
+	// Events the checkpoint commits to.
+	Committed int `json:"committed"`
+	// Events found in the window now.
+	Events int `json:"events"`
+	// Committed events gone by retention.
+	Expired int `json:"expired"`
+	// The verdict.
+	Status verify.Status `json:"status"`
+	// What was found, one entry per kind of damage.
+	Problems []TamperProblem `json:"problems"`
 }
 
 // Width of a histogram bucket.
