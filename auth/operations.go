@@ -5,14 +5,15 @@ package auth
 // The server checks it before any resolver runs, and refuses operations
 // missing here, so a new operation stays closed until it is given a row.
 var operations = map[string]Action{
-	"Query.events":        Read,
-	"Query.event":         Read,
-	"Query.components":    Read,
-	"Query.component":     Read,
-	"Query.savedFilters":  SavedFilters,
-	"Query.notifications": Notifications,
-	"Query.viewer":        Viewer,
-	"Query.verify":        Verify,
+	"Query.events":          Read,
+	"Query.event":           Read,
+	"Query.components":      Read,
+	"Query.component":       Read,
+	"Query.savedFilters":    SavedFilters,
+	"Query.notifications":   Notifications,
+	"Query.viewer":          Viewer,
+	"Query.userSuggestions": Read,
+	"Query.verify":          Verify,
 	// Public keys: whoever exports may check the export offline.
 	"Query.signingKeys": Read,
 
@@ -32,6 +33,8 @@ var operations = map[string]Action{
 // that reaches them, as "Type.field"; their resolvers check it.
 var fields = map[string]Action{
 	"Component.indices": Operate,
+	// Read from the events: Principal.user reaches it under viewer.
+	"User.currentAccountStatus": Read,
 }
 
 // FieldAction returns the action a field of a non-root type ("Component.indices")

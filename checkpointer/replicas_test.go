@@ -13,6 +13,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/checkpointer"
 	"github.com/auditlog/auditlog/indexer"
@@ -64,7 +65,7 @@ func runReplicas(t *testing.T, open func() store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

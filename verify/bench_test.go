@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/checkpointer"
 	"github.com/auditlog/auditlog/eventgen"
@@ -58,7 +58,7 @@ func BenchmarkVerifyVsExport(b *testing.B) {
 
 func benchmarkVerifyVsExport(b *testing.B, st store.Store, n int) {
 	ctx := context.Background()
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// at most a few times a second.
 	watch := isTerminal(stderr)
 	var drawn time.Time
-	v := verify.New(st, keys, tr.capture.Cutoffs)
+	v := verify.New(st, keys, tr.app.Capture().Cutoffs)
 	var done verify.Summary
 	sum, err := v.Verify(ctx, *tenant, start, end, func(w verify.Window) error {
 		done.Windows++
