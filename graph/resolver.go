@@ -9,6 +9,7 @@ import (
 
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/indexer"
@@ -59,6 +60,9 @@ type Deps struct {
 	// RequestID returns the id of the request a context belongs to, quoted
 	// in internal errors; may be nil.
 	RequestID func(ctx context.Context) string
+	// Keys verify the tenant's checkpoints (Query.verify) and are listed by
+	// Query.signingKeys; verify is unavailable without them.
+	Keys *checkpoint.Keyring
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -76,6 +80,7 @@ type Resolver struct {
 	notify  Notifier
 	indices retention.Inspector
 	live    *live.Tail
+	keys    *checkpoint.Keyring
 }
 
 // NewResolver returns the root resolver over deps.
@@ -86,6 +91,7 @@ func NewResolver(deps Deps) *Resolver {
 		log:     deps.Logger,
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
+		keys:    deps.Keys,
 	}
 	// Without an App only what needs no core works (the cursor fuzzers).
 	if a := deps.App; a != nil {
