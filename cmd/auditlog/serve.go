@@ -35,7 +35,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	introspection := fs.String("introspection", env("AUDITLOG_INTROSPECTION", ""),
 		"answer schema introspection, also without an API key: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_INTROSPECTION)")
 	playground := fs.String("playground", env("AUDITLOG_PLAYGROUND", ""),
-		"serve the GraphQL playground at /: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
+		"serve the GraphQL playground at /playground: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
 	demo := fs.Bool("demo", env("AUDITLOG_DEMO", "") == "true",
 		"seed 1,000 demo events into the tenant demo when it has none; embedded store on a loopback --addr only (env AUDITLOG_DEMO=true)")
 	liveOrigins := fs.String("live-origins", env("AUDITLOG_LIVE_ORIGINS", ""),
