@@ -70,6 +70,7 @@ type Lifecycle struct {
 	day      time.Duration
 	log      *slog.Logger
 	metrics  *retention.Metrics
+	pending  pendingChanges
 }
 
 // NewLifecycle returns the lifecycle manager of s's event series. Mode
@@ -278,10 +279,15 @@ func (l *Lifecycle) applyISM(ctx context.Context, alias, subject string, r *audi
 	if sr == nil {
 		return nil
 	}
-	moved, err := l.s.followPolicy(ctx, sr, id, v)
-	l.metrics.PolicyChanges.Add(float64(moved))
-	if moved > 0 {
-		l.log.Info("retention: indices moved to their series' ISM policy", "series", alias, "policy", id, "indices", moved)
+	did, err := l.followPolicy(ctx, sr, id, v, r)
+	l.metrics.PolicyChanges.Add(float64(did.added + did.changed))
+	if did.added+did.changed > 0 {
+		l.log.Info("retention: indices moved to their series' ISM policy", "series", alias, "policy", id,
+			"added", did.added, "changed", did.changed)
+	}
+	if did.rescued > 0 {
+		l.log.Info("retention: indices ISM was deleting are kept by the new retention, put back on their series' ISM policy",
+			"series", alias, "policy", id, "indices", did.rescued)
 	}
 	if err != nil {
 		return fmt.Errorf("retention: series %s: %w", alias, err)
