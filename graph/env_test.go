@@ -34,6 +34,8 @@ type env struct {
 	keys  *auth.Keys
 	deps  server.Deps
 	store string
+	// osURL and prefix locate the OpenSearch store's indices.
+	osURL, prefix string
 }
 
 // envOptions vary an env; the zero value is the embedded store, wired as
@@ -46,6 +48,10 @@ type envOptions struct {
 	wrap func(store.Store) store.Store
 	// deps, when set, changes the server's dependencies before it starts.
 	deps func(d *server.Deps, st store.Store)
+	// lifecycle, when set, builds the OpenSearch store's index lifecycle,
+	// wired as `auditlog serve` wires it: it applies a component's new
+	// retention at once and shows Component.indices.
+	lifecycle func(st *opensearch.Store) *opensearch.Lifecycle
 }
 
 // onEachStore runs test against the embedded store and OpenSearch.
@@ -64,6 +70,7 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	e := &env{t: t, store: opts.backend}
+	var lc *opensearch.Lifecycle
 	switch opts.backend {
 	case "", "sqlite":
 		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "auditlog.db"), sqlite.WithLogger(log))
@@ -73,11 +80,15 @@ func newEnv(t testing.TB, opts envOptions) *env {
 		e.st = st
 	case "opensearch":
 		u := opensearchtest.URL(t)
-		st, err := opensearch.New(ctx, opensearch.Config{URLs: []string{u}, Prefix: opensearchtest.Prefix(t, u), Logger: log})
+		e.osURL, e.prefix = u, opensearchtest.Prefix(t, u)
+		st, err := opensearch.New(ctx, opensearch.Config{URLs: []string{u}, Prefix: e.prefix, Logger: log})
 		if err != nil {
 			t.Fatalf("open store: %v", err)
 		}
 		e.st = st
+		if opts.lifecycle != nil {
+			lc = opts.lifecycle(st)
+		}
 	default:
 		t.Fatalf("unknown backend %q", opts.backend)
 	}
@@ -90,7 +101,11 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := capture.NewService(served, cat, capture.Options{Logger: log})
+	copts := capture.Options{Logger: log}
+	if lc != nil {
+		copts.OnConfigured = lc.OnConfigured
+	}
+	svc := capture.NewService(served, cat, copts)
 	ix := indexer.New(served, svc, indexer.Options{Logger: log})
 	t.Cleanup(func() { ix.Close(context.Background()) })
 	signer, err := token.NewSigner([]byte("graph tests secret, 32 bytes or more"))
@@ -99,6 +114,9 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	}
 	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log})
 	e.deps = server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log}
+	if lc != nil {
+		e.deps.Indices = lc
+	}
 	if opts.deps != nil {
 		opts.deps(&e.deps, served)
 	}

@@ -222,11 +222,16 @@ type ismFailure struct {
 // a policy (from an ISM template) after explain showed it without one, or
 // ISM is between two states of it; the next run judges such an index again.
 const (
-	ismHasPolicy     = "already has a policy"
-	ismInTransition  = "while transitioning to new state"
-	ismNotManaged    = "This index is not being managed"
-	changeTrustedFor = time.Hour
+	ismHasPolicy    = "already has a policy"
+	ismInTransition = "while transitioning to new state"
+	ismNotManaged   = "This index is not being managed"
 )
+
+// changeTrustedFor is how long a change_policy call is trusted to be under
+// way: ISM applies it within a job interval (5 minutes by default) unless
+// the index's job has stopped (a failed action), which asking again does
+// not undo either.
+const changeTrustedFor = time.Hour
 
 // pendingChanges remembers the change_policy calls a lifecycle made that
 // ISM has not applied yet. ISM applies one at the index's next job run but
@@ -247,8 +252,7 @@ type pendingChange struct {
 }
 
 // moving reports whether index is known to be moving to policy: asked for
-// within changeTrustedFor (past that, ISM has evidently not taken it, e.g.
-// a failed index whose job stopped, and asking again is harmless).
+// within changeTrustedFor.
 func (p *pendingChanges) moving(index, policy string, now time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -327,7 +331,7 @@ func (l *Lifecycle) followPolicy(ctx context.Context, sr *series, id string, v p
 			case e.transitionTo() != "":
 				// Between states: ISM refuses a change until it has entered the next one.
 			case e.policyID() == id && e.PolicySeqNo == nil:
-				// Added, not initialised yet: ISM initialises it with the policy's newest version.
+				// Added, not initialised yet: judged on the next run.
 			case l.pending.moving(name, id, time.Now()):
 			default:
 				change = append(change, name)
