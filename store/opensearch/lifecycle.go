@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -71,6 +72,11 @@ type Lifecycle struct {
 	log      *slog.Logger
 	metrics  *retention.Metrics
 	pending  pendingChanges
+	// running makes runs and reconciliations take turns: a run that read
+	// the configurations before a retention change would otherwise put
+	// the old policy back after the change's reconciliation put the new
+	// one; waiting, the reconciliation comes last.
+	running sync.Mutex
 }
 
 // NewLifecycle returns the lifecycle manager of s's event series. Mode
@@ -135,6 +141,8 @@ func (l *Lifecycle) Run(ctx context.Context) {
 // rollover condition are rolled over and expired indices deleted. A failing
 // series does not stop the others; the failures are returned together.
 func (l *Lifecycle) Tick(ctx context.Context) error {
+	l.running.Lock()
+	defer l.running.Unlock()
 	err := l.tick(ctx)
 	l.metrics.CountRun("lifecycle", err)
 	return err
@@ -198,6 +206,8 @@ func (l *Lifecycle) Reconcile(ctx context.Context, cfg audit.ComponentConfig) er
 	if err != nil {
 		return err
 	}
+	l.running.Lock()
+	defer l.running.Unlock()
 	all, err := l.s.listSeries(ctx, alias)
 	if err == nil {
 		err = l.apply(ctx, alias, cfg.Tenant+"/"+cfg.ComponentID, cfg.Criteria.Retention, all[alias])
