@@ -52,6 +52,9 @@ type envOptions struct {
 	// wired as `auditlog serve` wires it: it applies a component's new
 	// retention at once and shows Component.indices.
 	lifecycle func(st *opensearch.Store) *opensearch.Lifecycle
+	// logs, when set, writes the service's warnings and errors to the
+	// test's output: an INTERNAL error's cause, for instance.
+	logs bool
 }
 
 // onEachStore runs test against the embedded store and OpenSearch.
@@ -69,6 +72,9 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
+	if opts.logs {
+		log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	e := &env{t: t, store: opts.backend}
 	var lc *opensearch.Lifecycle
 	switch opts.backend {

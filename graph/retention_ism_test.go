@@ -35,13 +35,13 @@ const ismDay = 20 * time.Second
 // minutes: repeated runs must not hold ISM up.
 func TestISMRetentionThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{backend: "opensearch", lifecycle: func(st *opensearch.Store) *opensearch.Lifecycle {
+	e := newEnv(t, envOptions{backend: "opensearch", logs: true, lifecycle: func(st *opensearch.Store) *opensearch.Lifecycle {
 		lc, err := opensearch.NewLifecycle(st, opensearch.LifecycleOptions{
 			Mode:     opensearch.LifecycleISM,
 			Rollover: retention.Rollover{MaxAge: 30 * retention.Day, MaxDocs: 2},
 			Interval: 5 * time.Second,
 			Day:      ismDay,
-			Logger:   slog.New(slog.DiscardHandler),
+			Logger:   slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
 		})
 		if err != nil {
 			if !st.HasISM() && os.Getenv("OPENSEARCH_REQUIRE_ISM") != "1" {
