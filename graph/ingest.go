@@ -2,11 +2,11 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/graph/model"
 	"github.com/auditlog/auditlog/indexer"
 )
@@ -65,7 +65,7 @@ func ingestedOf(path string, res indexer.Result) ingested {
 
 // ingestError is how a failed item of ingestEvents reports its error.
 func (r *Resolver) ingestError(ctx context.Context, path string, err error) *model.IngestError {
-	code := classify(err)
+	code := codeOf(err)
 	e := &model.IngestError{Code: code, Message: err.Error(), Fields: []model.FieldError{}}
 	switch code {
 	case CodeBadUserInput:
@@ -91,7 +91,7 @@ func (r *Resolver) countIngested(items []ingested) {
 	for _, it := range items {
 		switch {
 		case it.err != nil:
-			switch classify(it.err) {
+			switch codeOf(it.err) {
 			case CodeBadUserInput:
 				n["invalid"]++
 			case CodeForbidden:
@@ -118,7 +118,7 @@ func (r *Resolver) ingestOne(ctx context.Context, in model.EventInput) (*model.I
 		return nil, err
 	}
 	if err := out[0].err; err != nil {
-		if errors.Is(err, auth.ErrForbidden) || errors.Is(err, indexer.ErrComponentNotAllowed) {
+		if errs.Is(err, errs.Forbidden) {
 			err = fmt.Errorf("event.componentId: %w", err)
 		}
 		return nil, &eventError{id: str(out[0].res.ID), err: err}

@@ -12,12 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
-	"github.com/auditlog/auditlog/indexer"
-	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
 )
 
@@ -87,17 +85,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	cat, err := capture.LoadCatalog()
-	if err != nil {
-		return fmt.Errorf("load activity catalog: %w", err)
-	}
-
 	hooks, err := wf.webhooks(log)
 	if err != nil {
 		return err
 	}
 	// Flag notifications reach the webhooks once stored.
-	var notifier graph.Notifier
+	var notifier app.Notifier
 	if hooks != nil {
 		notifier = hooks
 	}
@@ -110,31 +103,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer ret.stop()
-	// The service audits itself: configuration changes and exports here,
-	// flags and saved filters in the resolvers, keys in `auditlog keys`.
-	var rec *selfaudit.Recorder // needs the indexer, which needs capture
-	svc := capture.NewService(st, cat, capture.Options{Logger: log,
-		MaxComponents: cf.maxComponents, MaxActivities: cf.maxActivities,
-		OnConfigured: func(ctx context.Context, old, new audit.ComponentConfig) {
-			ret.onConfigured(ctx, old, new)
-			rec.Configured(ctx, old, new)
-		}})
 	writers := 1 // SQLite has one writer
 	if !sf.embedded() {
 		writers = 4
 	}
-	ix := indexer.New(st, svc, indexer.Options{Logger: log, Writers: writers, OnBatch: metrics.OnBatch})
-	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
-	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
-		MaxConcurrent: lim.downloads, OnExported: rec.Exported})
-	handler := server.New(cfg, server.Deps{
-		Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
-		Indices: ret.indices, SelfAudit: rec, Notifier: notifier,
-	})
+	core, err := app.New(st, app.Options{Logger: log,
+		MaxComponents: cf.maxComponents, MaxActivities: cf.maxActivities,
+		Writers: writers, OnBatch: metrics.OnBatch, OnConfigured: ret.onConfigured,
+		Signer: signer, Export: export.Options{BaseURL: *publicURL, MaxConcurrent: lim.downloads},
+		Notifier: notifier, Indices: ret.indices})
+	if err != nil {
+		return err
+	}
+	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log}, Metrics: metrics})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		ix.Close(context.Background())
+		core.Close(context.Background())
 		if hooks != nil {
 			hooks.Close(context.Background())
 		}
@@ -169,7 +154,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Error("http shutdown", "err", serr)
 	}
 	// Requests are done: acknowledge nothing more, write what is queued.
-	if cerr := ix.Close(sctx); cerr != nil {
+	if cerr := core.Close(sctx); cerr != nil {
 		log.Error("indexer drain", "err", cerr)
 	}
 	// Flags are done too: deliver what is queued, within the grace period.
