@@ -34,6 +34,8 @@ type env struct {
 	keys  *auth.Keys
 	deps  server.Deps
 	store string
+	// osURL and prefix locate the OpenSearch store's indices.
+	osURL, prefix string
 }
 
 // envOptions vary an env; the zero value is the embedded store, wired as
@@ -46,6 +48,13 @@ type envOptions struct {
 	wrap func(store.Store) store.Store
 	// app, when set, changes the core's options before it is built.
 	app func(o *app.Options)
+	// lifecycle, when set, builds the OpenSearch store's index lifecycle,
+	// wired as `auditlog serve` wires it: it applies a component's new
+	// retention at once and shows Component.indices.
+	lifecycle func(st *opensearch.Store) *opensearch.Lifecycle
+	// logs, when set, writes the service's warnings and errors to the
+	// test's output: an INTERNAL error's cause, for instance.
+	logs bool
 }
 
 // onEachStore runs test against the embedded store and OpenSearch.
@@ -63,7 +72,11 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
+	if opts.logs {
+		log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	e := &env{t: t, store: opts.backend}
+	var lc *opensearch.Lifecycle
 	switch opts.backend {
 	case "", "sqlite":
 		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "auditlog.db"), sqlite.WithLogger(log))
@@ -73,11 +86,15 @@ func newEnv(t testing.TB, opts envOptions) *env {
 		e.st = st
 	case "opensearch":
 		u := opensearchtest.URL(t)
-		st, err := opensearch.New(ctx, opensearch.Config{URLs: []string{u}, Prefix: opensearchtest.Prefix(t, u), Logger: log})
+		e.osURL, e.prefix = u, opensearchtest.Prefix(t, u)
+		st, err := opensearch.New(ctx, opensearch.Config{URLs: []string{u}, Prefix: e.prefix, Logger: log})
 		if err != nil {
 			t.Fatalf("open store: %v", err)
 		}
 		e.st = st
+		if opts.lifecycle != nil {
+			lc = opts.lifecycle(st)
+		}
 	default:
 		t.Fatalf("unknown backend %q", opts.backend)
 	}
@@ -91,6 +108,9 @@ func newEnv(t testing.TB, opts envOptions) *env {
 		t.Fatal(err)
 	}
 	ao := app.Options{Logger: log, Signer: signer}
+	if lc != nil {
+		ao.OnConfigured, ao.Indices = lc.OnConfigured, lc
+	}
 	if opts.app != nil {
 		opts.app(&ao)
 	}

@@ -2409,7 +2409,11 @@ type ManagedIndex {
   managedBy: IndexManager!
   "The ISM policy managing it; null when ISM does not."
   policy: String
-  "Its ISM state, e.g. ` + "`" + `hot` + "`" + ` or ` + "`" + `delete` + "`" + `; null when ISM does not manage it."
+  """
+  Its ISM state, e.g. ` + "`" + `hot` + "`" + ` or ` + "`" + `delete` + "`" + `; once ISM has decided to move it to another state, that
+  state (entered at ISM's next run, ` + "`" + `action` + "`" + ` then being ` + "`" + `transition` + "`" + `). Null when ISM does not manage
+  it.
+  """
   state: String
   "The ISM action under way or last run, e.g. ` + "`" + `rollover` + "`" + `."
   action: String

@@ -313,7 +313,9 @@ type ManagedIndex struct {
 	ManagedBy IndexManager `json:"managedBy"`
 	// The ISM policy managing it; null when ISM does not.
 	Policy *string `json:"policy,omitempty"`
-	// Its ISM state, e.g. `hot` or `delete`; null when ISM does not manage it.
+	// Its ISM state, e.g. `hot` or `delete`; once ISM has decided to move it to another state, that
+	// state (entered at ISM's next run, `action` then being `transition`). Null when ISM does not manage
+	// it.
 	State *string `json:"state,omitempty"`
 	// The ISM action under way or last run, e.g. `rollover`.
 	Action *string `json:"action,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,6 +71,12 @@ type Lifecycle struct {
 	day      time.Duration
 	log      *slog.Logger
 	metrics  *retention.Metrics
+	pending  pendingChanges
+	// running makes runs and reconciliations take turns: a run that read
+	// the configurations before a retention change would otherwise put
+	// the old policy back after the change's reconciliation put the new
+	// one; waiting, the reconciliation comes last.
+	running sync.Mutex
 }
 
 // NewLifecycle returns the lifecycle manager of s's event series. Mode
@@ -134,6 +141,8 @@ func (l *Lifecycle) Run(ctx context.Context) {
 // rollover condition are rolled over and expired indices deleted. A failing
 // series does not stop the others; the failures are returned together.
 func (l *Lifecycle) Tick(ctx context.Context) error {
+	l.running.Lock()
+	defer l.running.Unlock()
 	err := l.tick(ctx)
 	l.metrics.CountRun("lifecycle", err)
 	return err
@@ -197,6 +206,8 @@ func (l *Lifecycle) Reconcile(ctx context.Context, cfg audit.ComponentConfig) er
 	if err != nil {
 		return err
 	}
+	l.running.Lock()
+	defer l.running.Unlock()
 	all, err := l.s.listSeries(ctx, alias)
 	if err == nil {
 		err = l.apply(ctx, alias, cfg.Tenant+"/"+cfg.ComponentID, cfg.Criteria.Retention, all[alias])
@@ -278,10 +289,15 @@ func (l *Lifecycle) applyISM(ctx context.Context, alias, subject string, r *audi
 	if sr == nil {
 		return nil
 	}
-	moved, err := l.s.followPolicy(ctx, sr, id, v)
-	l.metrics.PolicyChanges.Add(float64(moved))
-	if moved > 0 {
-		l.log.Info("retention: indices moved to their series' ISM policy", "series", alias, "policy", id, "indices", moved)
+	did, err := l.followPolicy(ctx, sr, id, v, r)
+	l.metrics.PolicyChanges.Add(float64(did.added + did.changed))
+	if did.added+did.changed > 0 {
+		l.log.Info("retention: indices moved to their series' ISM policy", "series", alias, "policy", id,
+			"added", did.added, "changed", did.changed)
+	}
+	if did.rescued > 0 {
+		l.log.Info("retention: indices ISM was deleting are kept by the new retention, put back on their series' ISM policy",
+			"series", alias, "policy", id, "indices", did.rescued)
 	}
 	if err != nil {
 		return fmt.Errorf("retention: series %s: %w", alias, err)

@@ -240,6 +240,11 @@ func (s *Store) managedIndices(ctx context.Context, tenant, componentID string, 
 		switch {
 		case managed:
 			mi.ManagedBy, mi.Policy, mi.State, mi.Action, mi.Info, mi.Failed = retention.ManagerISM, e.policyID(), e.state(), e.action(), e.info(), e.failed()
+			if to := e.transitionTo(); to != "" {
+				// ISM has decided on the next state and enters it at its
+				// next run; explain shows no state meanwhile.
+				mi.State, mi.Action = to, "transition"
+			}
 		case mode == LifecycleISM:
 			mi.ManagedBy = retention.ManagerNone
 		}

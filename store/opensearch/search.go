@@ -188,13 +188,18 @@ func (s *Store) openPIT(ctx context.Context, pattern string) (string, error) {
 	// export less than the filter matches (see doSearch).
 	q := url.Values{"keep_alive": {pitKeepAlive}, "allow_partial_pit_creation": {"false"}, "expand_wildcards": {"open"}}
 	err := s.awaitingShards(ctx, pattern, func() error {
-		return s.do(ctx, http.MethodPost, "/"+seg(pattern)+"/_search/point_in_time", q, nil, &resp)
-	})
-	if err == nil {
-		if err = resp.shards().err(); err != nil {
-			_ = s.closePIT(context.WithoutCancel(ctx), resp.PitID)
-			return "", fmt.Errorf("opensearch: open point in time: %w", err)
+		resp.Shards, resp.PitID = shardsInfo{}, ""
+		if err := s.do(ctx, http.MethodPost, "/"+seg(pattern)+"/_search/point_in_time", q, nil, &resp); err != nil {
+			return err
 		}
+		if err := resp.shards().err(); err != nil {
+			_ = s.closePIT(context.WithoutCancel(ctx), resp.PitID)
+			return err
+		}
+		return nil
+	})
+	if resp.Shards.err() != nil {
+		return "", fmt.Errorf("opensearch: open point in time: %w", err)
 	}
 	if err != nil {
 		// OpenSearch fails a point in time over no index with an obscure

@@ -2,9 +2,11 @@ package opensearch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"time"
 )
 
@@ -33,9 +35,16 @@ type shardsInfo struct {
 	} `json:"failures"`
 }
 
+// errUnsearched marks an answer that lacks shards no copy of which was
+// active: counted in neither failed nor successful. OpenSearch answers so,
+// with 200 and despite allow_partial_search_results=false, a search that
+// meets an index being created (measured on 2.19: a few searches in a
+// hundred while indices of their pattern are created, as rollovers, ISM's
+// included, create them).
+var errUnsearched = errors.New("opensearch: shards without an active copy")
+
 // err reports a response that lacks the results of some shard: failed, or
-// never searched (a shard that had no active copy is counted in neither
-// failed nor successful).
+// never searched (errUnsearched).
 func (sh *shardsInfo) err() error {
 	if sh.Failed == 0 && sh.Successful+sh.Skipped >= sh.Total {
 		return nil
@@ -45,7 +54,10 @@ func (sh *shardsInfo) err() error {
 		f := sh.Failures[0]
 		msg += fmt.Sprintf(" (%s[%d]: %s: %s)", f.Index, f.Shard, f.Reason.Type, truncate(f.Reason.Reason, 300))
 	}
-	return fmt.Errorf("%s", msg)
+	if sh.Failed == 0 {
+		return fmt.Errorf("%s: %w", msg, errUnsearched)
+	}
+	return errors.New(msg)
 }
 
 // withShards is a search response: its _shards header is checked.
@@ -69,23 +81,28 @@ const shardWait = 5 * time.Second
 func (s *Store) doSearch(ctx context.Context, path, indices string, q url.Values, body any, out withShards) error {
 	q = cloneValues(q)
 	q.Set("allow_partial_search_results", "false")
-	err := s.awaitingShards(ctx, indices, func() error {
-		return s.do(ctx, http.MethodPost, path, q, body, out)
+	return s.awaitingShards(ctx, indices, func() error {
+		// A retry decodes into a fresh answer: decoding merges maps and
+		// keeps fields the second answer lacks.
+		reflect.ValueOf(out).Elem().SetZero()
+		if err := s.do(ctx, http.MethodPost, path, q, body, out); err != nil {
+			return err
+		}
+		return out.shards().err()
 	})
-	if err != nil {
-		return err
-	}
-	return out.shards().err()
 }
 
 // awaitingShards runs call, a search or point in time over indices. When it
 // finds a shard without an active copy (an index being created, by a
 // series bootstrap or a rollover, here or in another process: 503
-// search_phase_execution_exception), it waits for the primaries of indices,
-// at most shardWait, and calls once more.
+// search_phase_execution_exception, or an answer lacking the shard,
+// errUnsearched), it waits for the primaries of indices, at most
+// shardWait, and calls once more.
 func (s *Store) awaitingShards(ctx context.Context, indices string, call func() error) error {
 	err := call()
-	if err == nil || indices == "" || statusOf(err) != http.StatusServiceUnavailable || errorType(err) != "search_phase_execution_exception" {
+	starting := errors.Is(err, errUnsearched) ||
+		statusOf(err) == http.StatusServiceUnavailable && errorType(err) == "search_phase_execution_exception"
+	if err == nil || indices == "" || !starting {
 		return err
 	}
 	if werr := s.waitActive(ctx, indices, shardWait); werr != nil {
