@@ -27,7 +27,7 @@ const (
 	MaxPageSize     = 500
 	// MaxIDs bounds the ids of flagEvents, unflagEvents and
 	// markNotificationsRead.
-	MaxIDs = 1000
+	MaxIDs = app.MaxIDs
 	// CursorTTL is how long a page cursor stays valid.
 	CursorTTL = 24 * time.Hour
 )
@@ -62,6 +62,7 @@ type Deps struct {
 
 // Resolver is the root resolver. It is safe for concurrent use.
 type Resolver struct {
+	app     *app.App
 	store   store.Store
 	capture *capture.Service
 	ix      *indexer.Indexer
@@ -87,6 +88,7 @@ func NewResolver(deps Deps) *Resolver {
 	}
 	// Without an App only what needs no core works (the cursor fuzzers).
 	if a := deps.App; a != nil {
+		r.app = a
 		r.store, r.capture, r.ix, r.export = a.Store(), a.Capture(), a.Indexer(), a.Export()
 		r.audit, r.notify, r.indices = a.Audit(), a.Notifier(), a.Indices()
 	}
