@@ -3,25 +3,13 @@ package graph
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
-	"time"
-	"unicode/utf8"
-
-	"github.com/oklog/ulid/v2"
 
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/model"
-	"github.com/auditlog/auditlog/store"
-)
-
-// Bounds on reviewer input.
-const (
-	maxFilterName  = 128
-	maxDescription = 1024
 )
 
 // flag resolves Mutation.flagEvents (app.Flag): ids that match no event
@@ -60,57 +48,23 @@ func eventModels(evs []audit.Event) []model.Event {
 	return out
 }
 
-// saveFilter creates (id == "") or replaces one of the caller's saved filters.
+// saveFilter creates (id == "") or replaces one of the caller's saved
+// filters (app.SaveFilter).
 func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilterInput) (*model.SavedFilter, error) {
 	p, err := auth.Require(ctx, auth.SavedFilters)
 	if err != nil {
 		return nil, err
 	}
-	name := strings.TrimSpace(in.Name)
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		return nil, invalid("input.name", "is required")
-	case n > maxFilterName:
-		return nil, invalid("input.name", "is longer than %d characters", maxFilterName)
-	}
-	if utf8.RuneCountInString(str(in.Description)) > maxDescription {
-		return nil, invalid("input.description", "is longer than %d characters", maxDescription)
-	}
-	var f audit.Filter
+	sfi := app.SavedFilterInput{Name: in.Name, Description: str(in.Description)}
 	if in.Filter != nil {
-		f = filterFromInput(*in.Filter)
+		sfi.Filter = filterFromInput(*in.Filter)
 	}
-	if err := app.CheckFilter("input.filter", f); err != nil {
+	sf, err := r.app.SaveFilter(ctx, p, id, sfi, r.now())
+	if ie, ok := errs.AsInvalid(err); ok {
+		return nil, prefixed("input", ie)
+	}
+	if err != nil {
 		return nil, err
-	}
-	now := r.now().UTC().Truncate(time.Millisecond)
-	sf := audit.SavedFilter{
-		ID: id, Tenant: p.Tenant, OwnerID: auth.SavedFilterOwner(p), Name: name, Description: str(in.Description),
-		Filter: f, CreatedAt: now, UpdatedAt: now,
-	}
-	var old audit.SavedFilter
-	if id == "" {
-		sf.ID = ulid.Make().String()
-		err = r.store.CreateSavedFilter(ctx, sf)
-	} else {
-		old, err = r.store.GetSavedFilter(ctx, p.Tenant, sf.OwnerID, id)
-		if err == nil {
-			sf.CreatedAt = old.CreatedAt
-			err = r.store.UpdateSavedFilter(ctx, sf)
-		}
-	}
-	switch {
-	case errors.Is(err, store.ErrDuplicate):
-		return nil, invalid("input.name", "you already have a saved filter named %q", name)
-	case errors.Is(err, store.ErrNotFound):
-		return nil, fmt.Errorf("saved filter %s: %w", id, store.ErrNotFound)
-	case err != nil:
-		return nil, fmt.Errorf("save filter: %w", err)
-	}
-	if id == "" {
-		r.audit.SavedFilterCreated(ctx, p, sf)
-	} else {
-		r.audit.SavedFilterUpdated(ctx, p, old, sf)
 	}
 	m := savedFilterModel(sf)
 	return &m, nil
@@ -123,20 +77,7 @@ func (r *Resolver) deleteSavedFilter(ctx context.Context, id string) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	owner := auth.SavedFilterOwner(p)
-	// Read first, so that the record says what was deleted.
-	f, err := r.store.GetSavedFilter(ctx, p.Tenant, owner, id)
-	if err == nil {
-		err = r.store.DeleteSavedFilter(ctx, p.Tenant, owner, id)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("delete saved filter: %w", err)
-	}
-	r.audit.SavedFilterDeleted(ctx, p, f)
-	return true, nil
+	return r.app.DeleteSavedFilter(ctx, p, id)
 }
 
 // exportLink resolves Mutation.exportEvents.

@@ -136,9 +136,9 @@ func (r *queryResolver) SavedFilters(ctx context.Context) ([]model.SavedFilter, 
 	if err != nil {
 		return nil, err
 	}
-	fs, err := r.store.ListSavedFilters(ctx, p.Tenant, auth.SavedFilterOwner(p))
+	fs, err := r.app.SavedFilters(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("list saved filters: %w", err)
+		return nil, err
 	}
 	out := make([]model.SavedFilter, len(fs))
 	for i, f := range fs {
