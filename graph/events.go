@@ -3,7 +3,6 @@ package graph
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"time"
 	_ "time/tzdata" // IANA zones on any machine, the same everywhere
@@ -61,9 +60,9 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 			return nil, err
 		}
 	}
-	page, err := r.store.SearchEvents(ctx, q)
+	page, err := r.app.SearchEvents(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("search events: %w", err)
+		return nil, err
 	}
 	eventTypeLabel := func(code string) string { return code }
 	if len(page.Facets[audit.FacetEventType]) > 0 {

@@ -11,10 +11,6 @@ import (
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
-	"github.com/auditlog/auditlog/indexer"
-	"github.com/auditlog/auditlog/retention"
-	"github.com/auditlog/auditlog/selfaudit"
-	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/token"
 )
 
@@ -63,18 +59,13 @@ type Deps struct {
 // Resolver is the root resolver. It is safe for concurrent use.
 type Resolver struct {
 	app     *app.App
-	store   store.Store
 	capture *capture.Service
-	ix      *indexer.Indexer
 	export  *export.Service
 	cursors *token.Signer
 	now     func() time.Time
 	log     *slog.Logger
 	metrics Metrics
 	reqID   func(ctx context.Context) string
-	audit   *selfaudit.Recorder
-	notify  Notifier
-	indices retention.Inspector
 }
 
 // NewResolver returns the root resolver over deps.
@@ -88,9 +79,7 @@ func NewResolver(deps Deps) *Resolver {
 	}
 	// Without an App only what needs no core works (the cursor fuzzers).
 	if a := deps.App; a != nil {
-		r.app = a
-		r.store, r.capture, r.ix, r.export = a.Store(), a.Capture(), a.Indexer(), a.Export()
-		r.audit, r.notify, r.indices = a.Audit(), a.Notifier(), a.Indices()
+		r.app, r.capture, r.export = a, a.Capture(), a.Export()
 	}
 	if r.now == nil {
 		r.now = time.Now
