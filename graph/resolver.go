@@ -8,8 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/auditlog/auditlog/app"
-	"github.com/auditlog/auditlog/capture"
-	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/token"
 )
@@ -59,8 +57,6 @@ type Deps struct {
 // Resolver is the root resolver. It is safe for concurrent use.
 type Resolver struct {
 	app     *app.App
-	capture *capture.Service
-	export  *export.Service
 	cursors *token.Signer
 	now     func() time.Time
 	log     *slog.Logger
@@ -70,16 +66,14 @@ type Resolver struct {
 
 // NewResolver returns the root resolver over deps.
 func NewResolver(deps Deps) *Resolver {
+	// Without an App only what needs no core works (the cursor fuzzers).
 	r := &Resolver{
+		app:     deps.App,
 		cursors: deps.Signer.For("cursor"),
 		now:     deps.Clock,
 		log:     deps.Logger,
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
-	}
-	// Without an App only what needs no core works (the cursor fuzzers).
-	if a := deps.App; a != nil {
-		r.app, r.capture, r.export = a, a.Capture(), a.Export()
 	}
 	if r.now == nil {
 		r.now = time.Now

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
@@ -86,9 +85,6 @@ func (r *Resolver) exportLink(ctx context.Context, filter *model.EventFilter, id
 	if err != nil {
 		return nil, err
 	}
-	if r.export == nil {
-		return nil, errors.New("export is not configured on this server")
-	}
 	var req export.Request
 	if filter != nil {
 		f := filterFromInput(*filter)
@@ -101,7 +97,7 @@ func (r *Resolver) exportLink(ctx context.Context, filter *model.EventFilter, id
 	if ids != nil {
 		req.IDs = append([]string{}, ids...)
 	}
-	link, err := r.export.CreateLink(ctx, p, req)
+	link, err := r.app.ExportLink(ctx, p, req)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func (r *mutationResolver) ConfigureComponent(ctx context.Context, id string, co
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.capture.Configure(ctx, p, id, configFromInput(config))
+	v, err := r.app.Configure(ctx, p, id, configFromInput(config))
 	if errs.Is(err, errs.Conflict) {
 		if config.Version == nil {
 			return nil, invalid("config.version", "is required once the configuration was saved: send the version you read (Component.version)")
@@ -118,7 +118,7 @@ func (r *queryResolver) Component(ctx context.Context, id string) (*model.Compon
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.capture.Component(ctx, p.Tenant, id)
+	v, err := r.app.Component(ctx, p.Tenant, id)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
