@@ -18,6 +18,7 @@ import (
 	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
@@ -62,6 +63,8 @@ type Options struct {
 	// Indices lists a component's indices (Component.indices); when nil,
 	// the store does if it is a retention.Inspector.
 	Indices retention.Inspector
+	// Live paces and bounds the live tail (Subscription.eventsAdded).
+	Live live.Config
 }
 
 // App is the core of auditlog over one store. It is safe for concurrent use.
@@ -77,6 +80,7 @@ type App struct {
 	notifier Notifier
 	indices  retention.Inspector
 	onConfig func(ctx context.Context, old, new audit.ComponentConfig)
+	live     *live.Tail
 }
 
 // New assembles the core over st. Close the App (which drains the
@@ -102,6 +106,7 @@ func New(st store.Store, opts Options) (*App, error) {
 	a.ix = indexer.New(st, a.capture, indexer.Options{Logger: a.log, Writers: opts.Writers, OnBatch: opts.OnBatch})
 	a.audit = selfaudit.New(a.ix, selfaudit.Options{Clock: opts.AuditClock, Logger: a.log})
 	a.visible = visibleStore{Store: st, cutoffs: a.capture.Cutoffs}
+	a.live = live.New(a.visible, a.capture.Cutoffs, opts.Live, nil, a.log)
 	if opts.Signer != nil {
 		eo := opts.Export
 		eo.Cutoffs, eo.OnExported, eo.Logger = a.capture.Cutoffs, a.audit.Exported, a.log
@@ -126,6 +131,9 @@ func (a *App) Close(ctx context.Context) error { return a.ix.Close(ctx) }
 // SearchEvents, ScanEvents) leave out events past their component's
 // retention, whatever cutoffs the caller passes.
 func (a *App) Store() store.Store { return a.visible }
+
+// Live is the live tail.
+func (a *App) Live() *live.Tail { return a.live }
 
 // Catalog is the activity catalog.
 func (a *App) Catalog() *catalog.Catalog { return a.catalog }
@@ -176,4 +184,12 @@ func (v visibleStore) ScanEvents(ctx context.Context, q audit.Query, fn func(aud
 		return fmt.Errorf("retention cutoffs: %w", err)
 	}
 	return v.Store.ScanEvents(ctx, q, fn)
+}
+
+func (v visibleStore) EventsIngestedAfter(ctx context.Context, q audit.Query, after store.IngestKey) ([]audit.Event, error) {
+	var err error
+	if q.Cutoffs, err = v.cutoffs(ctx, q.Tenant); err != nil {
+		return nil, fmt.Errorf("retention cutoffs: %w", err)
+	}
+	return v.Store.EventsIngestedAfter(ctx, q, after)
 }

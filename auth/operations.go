@@ -24,6 +24,8 @@ var operations = map[string]Action{
 	"Mutation.deleteSavedFilter":     SavedFilters,
 	"Mutation.exportEvents":          Export,
 	"Mutation.markNotificationsRead": Notifications,
+
+	"Subscription.eventsAdded": Read,
 }
 
 // fields maps the fields of other types that need more than the operation

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/auditlog/auditlog/errs"
+	"github.com/auditlog/auditlog/live"
 )
 
 // Error codes, in extensions.code of every error a resolver returns.
@@ -20,6 +21,8 @@ const (
 	CodeForbidden       = "FORBIDDEN"
 	CodeNotFound        = "NOT_FOUND"
 	CodeInternal        = "INTERNAL"
+	// CodeRateLimited refuses a live subscription over its bounds.
+	CodeRateLimited = "RATE_LIMITED"
 )
 
 // codeOf returns the code of a resolver error by its kind (package errs).
@@ -29,6 +32,9 @@ const (
 // INTERNAL as any other failure. An Invalid error without its fields
 // cannot name a field, so it is INTERNAL too.
 func codeOf(err error) string {
+	if errors.Is(err, live.ErrTooMany) {
+		return CodeRateLimited
+	}
 	switch errs.KindOf(err) {
 	case errs.Invalid:
 		if _, ok := errs.AsInvalid(err); ok {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/graph/generated"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/token"
 )
 
@@ -62,6 +63,7 @@ type Resolver struct {
 	log     *slog.Logger
 	metrics Metrics
 	reqID   func(ctx context.Context) string
+	live    *live.Tail
 }
 
 // NewResolver returns the root resolver over deps.
@@ -74,6 +76,9 @@ func NewResolver(deps Deps) *Resolver {
 		log:     deps.Logger,
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
+	}
+	if deps.App != nil {
+		r.live = deps.App.Live()
 	}
 	if r.now == nil {
 		r.now = time.Now

@@ -161,6 +161,10 @@ func (r *queryResolver) UserSuggestions(ctx context.Context, role audit.UserRole
 	return r.suggestUsers(ctx, role, prefix, first)
 }
 
+func (r *subscriptionResolver) EventsAdded(ctx context.Context, filter *model.EventFilter) (<-chan *model.Event, error) {
+	return r.eventsAdded(ctx, filter)
+}
+
 func (r *userResolver) CurrentAccountStatus(ctx context.Context, obj *model.User) (*audit.AccountStatus, error) {
 	return r.currentAccountStatus(ctx, obj)
 }
@@ -173,12 +177,15 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	componentResolver   struct{ *Resolver }
-	eventFacetsResolver struct{ *Resolver }
-	mutationResolver    struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
-	userResolver        struct{ *Resolver }
+	componentResolver    struct{ *Resolver }
+	eventFacetsResolver  struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

@@ -18,6 +18,7 @@ import (
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
@@ -52,6 +53,8 @@ type envOptions struct {
 	// maxDownloads bounds the CSV downloads streamed at once; export's
 	// default when 0.
 	maxDownloads int
+	// live paces and bounds the live tail.
+	live live.Config
 }
 
 func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
@@ -86,7 +89,7 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 	// The server's clock dates the trail too, as it did when the resolver
 	// made the recorder.
 	core, err := app.New(served, app.Options{Logger: log, Signer: signer, AuditClock: opts.clock,
-		Export: export.Options{MaxConcurrent: opts.maxDownloads}})
+		Export: export.Options{MaxConcurrent: opts.maxDownloads}, Live: opts.live})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/generated"
+	"github.com/auditlog/auditlog/live/livetest"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/opensearch"
@@ -660,6 +661,51 @@ var matrix = map[string]opCase{
 			}
 			if got.MarkNotificationsRead != want {
 				t.Errorf("marked %d read, want %d", got.MarkNotificationsRead, want)
+			}
+		},
+	},
+	"Subscription.eventsAdded": {
+		allowed: readers,
+		own:     q(`subscription { eventsAdded(filter: {components: ["KMS"]}) { id } }`),
+		other:   q(`subscription { eventsAdded(filter: {components: ["GLOBEXONLY"], text: "secret"}) { id } }`),
+		check: func(t *testing.T, f *fixture, r audit.Role, other bool, rep reply) {
+			// Over HTTP it would hold a worker: refused, it is WebSocket's.
+			wantCode(t, rep, "BAD_USER_INPUT")
+			// Over WebSocket the subscriber sees the event its tenant
+			// ingests next, of its own tenant, and nothing of globex's.
+			component, id := "KMS", "live-"+string(r)
+			if other {
+				component, id = "GLOBEXONLY", id+"-other"
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			cl, err := livetest.Dial(ctx, f.e.url, f.acme[r], livetest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			cl.Background()
+			query := `subscription($c: [String!]) { eventsAdded(filter: {components: $c}) { ...E } }` + eventFields
+			if err := cl.Subscribe(ctx, "1", query, map[string]any{"c": []string{component}}); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond) // the subscription starts
+			ev := fullEvent(id, later)
+			ev["componentId"] = component
+			f.e.ingest(f.acme[audit.RoleEmitter], ev)
+			m, err := cl.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			noCanary(t, component, string(m.Payload))
+			var got struct {
+				Data struct{ EventsAdded map[string]any }
+			}
+			if err := json.Unmarshal(m.Payload, &got); err != nil || m.Type != "next" {
+				t.Fatalf("%s %s: %v", m.Type, m.Payload, err)
+			}
+			if e := got.Data.EventsAdded; e["id"] != id || e["tenant"] != acme {
+				t.Errorf("got event %v of tenant %v, want %s of %s", e["id"], e["tenant"], id, acme)
 			}
 		},
 	},

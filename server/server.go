@@ -85,6 +85,8 @@ type Config struct {
 	// Retry-After. A negative RateLimit turns rate limiting off.
 	RateLimit float64
 	RateBurst int
+	// Live bounds the WebSocket connections of the live tail.
+	Live LiveConfig
 }
 
 // withDefaults returns c with zero fields set to their defaults.
@@ -101,6 +103,7 @@ func (c Config) withDefaults() Config {
 		c.RateLimit = DefaultRateLimit
 	}
 	setDefault(&c.RateBurst, DefaultRateBurst)
+	c.Live = c.Live.withDefaults()
 	return c
 }
 
@@ -142,6 +145,10 @@ func New(cfg Config, deps Deps) http.Handler {
 	gd.Logger, gd.Metrics, gd.RequestID = log, metrics, RequestID
 	resolver := graph.NewResolver(gd)
 	gql := handler.New(resolver.ExecutableSchema())
+	tail := deps.App.Live()
+	if tail != nil {
+		gql.AddTransport(newLiveTransport(cfg.Live, authn, log))
+	}
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -181,7 +188,11 @@ func New(cfg Config, deps Deps) http.Handler {
 	// Other methods get 405 and an Allow header from the mux, rather than
 	// gqlgen's 400 "transport not supported".
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodOptions} {
-		mux.Handle(method+" /graphql", api)
+		h := api
+		if method == http.MethodGet && tail != nil {
+			h = liveRoute(cfg.Live, gql, api) // WebSocket upgrades (live.go)
+		}
+		mux.Handle(method+" /graphql", h)
 	}
 	// GET's pattern matches HEAD too, which GraphQL has no answer for.
 	mux.HandleFunc("HEAD /graphql", func(w http.ResponseWriter, _ *http.Request) {

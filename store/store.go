@@ -40,6 +40,7 @@ type Store interface {
 	SavedFilterStore
 	NotificationStore
 	UserStore
+	TailStore
 	// Ping reports whether the backend can serve requests (readiness).
 	Ping(ctx context.Context) error
 	// Close releases the backend's resources.
@@ -237,6 +238,26 @@ type Enforcement interface {
 	Run(ctx context.Context)
 	// OnConfigured applies a component's changed retention at once.
 	OnConfigured(ctx context.Context, old, new audit.ComponentConfig)
+}
+
+// IngestKey is an event's position in ingest order: by IngestedAt, then ID.
+type IngestKey struct {
+	IngestedAt time.Time
+	ID         string
+}
+
+// TailStore reads a tenant's events in the order they were ingested. The
+// live tail and streams follow it by cursor, so that an event ingested
+// through any replica reaches them.
+type TailStore interface {
+	// EventsIngestedAfter returns at most q.Limit (1,000 when 0) of
+	// q.Tenant's events matching q.Filter and q.Cutoffs, ingested after the
+	// position after (from the first when after is zero), ordered by
+	// IngestedAt then ID. q.Order, q.After, facets and histogram are
+	// ignored. Searches lag writes (see Refresher) and concurrent writers
+	// finish out of order: an event may appear after a later one was read,
+	// so a follower reads again behind its position and drops what it saw.
+	EventsIngestedAfter(ctx context.Context, q audit.Query, after IngestKey) ([]audit.Event, error)
 }
 
 // Sweeper is implemented by backends that delete expired events one by one

@@ -35,6 +35,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"answer schema introspection, also without an API key: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_INTROSPECTION)")
 	playground := fs.String("playground", env("AUDITLOG_PLAYGROUND", ""),
 		"serve the GraphQL playground at /: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
+	liveOrigins := fs.String("live-origins", env("AUDITLOG_LIVE_ORIGINS", ""),
+		"comma-separated host patterns (e.g. console.example.com,*.example.com) of other origins whose pages may open the live tail's WebSocket; the server's own host always may (env AUDITLOG_LIVE_ORIGINS)")
 	var lim limitFlags
 	lim.register(fs)
 	var wf webhookFlags
@@ -114,6 +116,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Notifier: notifier, Indices: ret.indices})
 	if err != nil {
 		return err
+	}
+	for _, o := range strings.Split(*liveOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.Live.Origins = append(cfg.Live.Origins, o)
+		}
 	}
 	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log}, Metrics: metrics})
 

@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	EventFacets() EventFacetsResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 	User() UserResolver
 }
 
@@ -257,6 +258,10 @@ type ComplexityRoot struct {
 		UpdatedAt   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		EventsAdded func(childComplexity int, filter *model.EventFilter) int
+	}
+
 	SuppressedCount struct {
 		Count  func(childComplexity int) int
 		Reason func(childComplexity int) int
@@ -313,6 +318,9 @@ type QueryResolver interface {
 	Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) ([]model.Notification, error)
 	Viewer(ctx context.Context) (*model.Principal, error)
 	UserSuggestions(ctx context.Context, role audit.UserRole, prefix string, first *int) ([]model.UserSuggestion, error)
+}
+type SubscriptionResolver interface {
+	EventsAdded(ctx context.Context, filter *model.EventFilter) (<-chan *model.Event, error)
 }
 type UserResolver interface {
 	CurrentAccountStatus(ctx context.Context, obj *model.User) (*audit.AccountStatus, error)
@@ -1288,6 +1296,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SavedFilter.UpdatedAt(childComplexity), true
 
+	case "Subscription.eventsAdded":
+		if e.ComplexityRoot.Subscription.EventsAdded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_eventsAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.EventsAdded(childComplexity, args["filter"].(*model.EventFilter)), true
+
 	case "SuppressedCount.count":
 		if e.ComplexityRoot.SuppressedCount.Count == nil {
 			break
@@ -1447,6 +1467,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1507,6 +1544,7 @@ the key, gets 503 with ` + "`" + `Retry-After` + "`" + ` (code ` + "`" + `UNAVAI
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "An instant, as an RFC 3339 string with time zone, e.g. ` + "`" + `2024-05-01T12:30:00Z` + "`" + `."
@@ -1582,6 +1620,26 @@ type Query {
     "How many to return, 1 to 50."
     first: Int = 10
   ): [UserSuggestion!]!
+}
+
+"""
+Live tail, over WebSocket only (` + "`" + `/graphql` + "`" + `, subprotocol ` + "`" + `graphql-transport-ws` + "`" + `;
+the API key goes in the ` + "`" + `connection_init` + "`" + ` payload as
+` + "`" + `{"Authorization": "Bearer <key>"}` + "`" + `).
+"""
+type Subscription {
+  """
+  Events of the caller's tenant matching ` + "`" + `filter` + "`" + `, as they are ingested from
+  the moment of subscribing, through any replica, about a second after their
+  acknowledgement. The role, tenant and retention rules of ` + "`" + `events` + "`" + ` apply.
+  A subscriber that lets a few hundred events wait for seconds is disconnected
+  (close code 1008, the reason saying so); subscriptions are bounded per API key and per
+  server (` + "`" + `RATE_LIMITED` + "`" + ` beyond).
+  """
+  eventsAdded(
+    "What to follow; none follows every event."
+    filter: EventFilter
+  ): Event!
 }
 
 "Writes. Every operation is scoped to the caller's tenant."
@@ -3222,6 +3280,20 @@ func (ec *executionContext) field_Query_userSuggestions_args(ctx context.Context
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_eventsAdded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -7206,6 +7278,50 @@ func (ec *executionContext) fieldContext_SavedFilter_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("SavedFilter", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Subscription_eventsAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_eventsAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().EventsAdded(ctx, fc.Args["filter"].(*model.EventFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_eventsAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_eventsAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SuppressedCount_reason(ctx context.Context, field graphql.CollectedField, obj *model.SuppressedCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10669,6 +10785,26 @@ func (ec *executionContext) _SavedFilter(ctx context.Context, sel ast.SelectionS
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "eventsAdded":
+		return ec._Subscription_eventsAdded(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var suppressedCountImplementors = []string{"SuppressedCount"}

@@ -462,6 +462,12 @@ type SavedFilterInput struct {
 	Filter *EventFilter `json:"filter"`
 }
 
+// Live tail, over WebSocket only (`/graphql`, subprotocol `graphql-transport-ws`;
+// the API key goes in the `connection_init` payload as
+// `{"Authorization": "Bearer <key>"}`).
+type Subscription struct {
+}
+
 // How many events were not captured for one reason.
 type SuppressedCount struct {
 	// The reason.

@@ -260,6 +260,9 @@ CREATE INDEX events_target_status_id ON events (tenant, target_user_id, occurred
 CREATE INDEX events_target_status_email ON events (tenant, target_user_email_lc, occurred_at, id)
 	WHERE target_user_account_status != '';
 `},
+	// 10: a tenant's events in ingest order, which the live tail and
+	// streams follow by cursor.
+	{ddl: `CREATE INDEX events_ingest_order ON events (tenant, ingested_at, id);`},
 }
 
 // rebuildTextIndex replaces the full-text index by an empty one whose
