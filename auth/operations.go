@@ -13,6 +13,9 @@ var operations = map[string]Action{
 	"Query.notifications":   Notifications,
 	"Query.viewer":          Viewer,
 	"Query.userSuggestions": Read,
+	"Query.verify":          Verify,
+	// Public keys: whoever exports may check the export offline.
+	"Query.signingKeys": Read,
 
 	"Mutation.ingestEvent":           Ingest,
 	"Mutation.ingestEvents":          Ingest,

@@ -33,6 +33,8 @@ const (
 	// Operate reads how the service stores a tenant's data: the indices
 	// behind a component (Component.indices).
 	Operate Action = "operate"
+	// Verify checks the tenant's log against its signed checkpoints.
+	Verify Action = "verify"
 )
 
 // roles is the one role matrix of auditlog: what each role may do.
@@ -40,7 +42,7 @@ var roles = map[audit.Role][]Action{
 	// Emitters may ask who they are: which components their key may emit.
 	audit.RoleEmitter: {Ingest, Viewer},
 	audit.RoleViewer:  {Read, Flag, Export, SavedFilters, Notifications, Viewer},
-	audit.RoleAdmin:   {Ingest, Read, Flag, Export, SavedFilters, Notifications, Viewer, Configure, ManageKeys, Operate},
+	audit.RoleAdmin:   {Ingest, Read, Flag, Export, SavedFilters, Notifications, Viewer, Configure, ManageKeys, Operate, Verify},
 }
 
 // Allowed reports whether role may do a.

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/auditlog/auditlog/app"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/token"
@@ -53,6 +54,9 @@ type Deps struct {
 	// RequestID returns the id of the request a context belongs to, quoted
 	// in internal errors; may be nil.
 	RequestID func(ctx context.Context) string
+	// Keys verify the tenant's checkpoints (Query.verify) and are listed by
+	// Query.signingKeys; verify is unavailable without them.
+	Keys *checkpoint.Keyring
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -64,6 +68,7 @@ type Resolver struct {
 	metrics Metrics
 	reqID   func(ctx context.Context) string
 	live    *live.Tail
+	keys    *checkpoint.Keyring
 }
 
 // NewResolver returns the root resolver over deps.
@@ -76,6 +81,7 @@ func NewResolver(deps Deps) *Resolver {
 		log:     deps.Logger,
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
+		keys:    deps.Keys,
 	}
 	if deps.App != nil {
 		r.live = deps.App.Live()

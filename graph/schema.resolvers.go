@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
@@ -159,6 +160,14 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Principal, error) {
 
 func (r *queryResolver) UserSuggestions(ctx context.Context, role audit.UserRole, prefix string, first *int) ([]model.UserSuggestion, error) {
 	return r.suggestUsers(ctx, role, prefix, first)
+}
+
+func (r *queryResolver) Verify(ctx context.Context, from *time.Time, to *time.Time) (*model.Verification, error) {
+	return r.verifyLog(ctx, from, to)
+}
+
+func (r *queryResolver) SigningKeys(ctx context.Context) ([]model.SigningKey, error) {
+	return r.signingKeys(ctx)
 }
 
 func (r *subscriptionResolver) EventsAdded(ctx context.Context, filter *model.EventFilter) (<-chan *model.Event, error) {

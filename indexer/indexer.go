@@ -414,9 +414,15 @@ func (ix *Indexer) collect(pending []item, wait bool) ([]item, bool) {
 
 // write stores one batch and acknowledges each of its events.
 func (ix *Indexer) write(batch []item) {
+	// IngestedAt is stamped again as the batch goes to the store, so that it
+	// precedes the write by at most WriteTimeout however long the batch
+	// queued: checkpoints close an ingest-time window only once every write
+	// stamped within it has completed (checkpointer.Options.Margin).
+	stamp := ix.opts.Clock().UTC().Truncate(time.Millisecond)
 	events := make([]audit.Event, len(batch))
 	for i := range batch {
 		events[i] = batch[i].ev
+		events[i].IngestedAt = stamp
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ix.writeCtx, ix.opts.WriteTimeout)

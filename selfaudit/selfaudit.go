@@ -18,6 +18,7 @@ import (
 	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/verify"
 )
 
 // Activity codes of AUDITLOG, as in the activity catalog.
@@ -31,6 +32,7 @@ const (
 	SavedFilterDeleted  = "SAVED_FILTER_DELETED"
 	APIKeyCreated       = "API_KEY_CREATED"
 	APIKeyRevoked       = "API_KEY_REVOKED"
+	LogVerified         = "LOG_VERIFIED"
 )
 
 // Submodules of AUDITLOG events: the catalog's areas.
@@ -39,6 +41,7 @@ const (
 	areaReview           = "Event review"
 	areaSavedFilters     = "Saved filters"
 	areaKeys             = "API keys"
+	areaTamperEvidence   = "Tamper evidence"
 )
 
 // recordTimeout bounds one record. Records outlive the request that caused
@@ -236,6 +239,29 @@ func (r *Recorder) Exported(ctx context.Context, p audit.Principal, req export.R
 		status = audit.StatusFailed
 	}
 	r.record(ctx, record{tenant: p.Tenant, by: p.User, code: EventsExported, area: areaReview, description: desc, status: status, details: details})
+}
+
+// Verified records a verification of the tenant's log against its
+// checkpoints and its outcome: SUCCESS when nothing was found tampered,
+// FAILED when something was, or when the verification itself failed (err).
+func (r *Recorder) Verified(ctx context.Context, p audit.Principal, from, to time.Time, sum verify.Summary, err error) {
+	details := map[string]any{
+		"from": from.UTC().Format(time.RFC3339Nano), "to": to.UTC().Format(time.RFC3339Nano), "windows": sum.Windows, "intact": sum.Intact, "tampered": sum.Tampered,
+		"expired": sum.Expired, "partlyExpired": sum.PartlyExpired, "pending": sum.Pending, "events": sum.Events,
+	}
+	status := audit.StatusSuccess
+	var desc string
+	switch {
+	case err != nil:
+		status = audit.StatusFailed
+		desc = fmt.Sprintf("Verification of the log could not complete after %d windows", sum.Windows)
+	case !sum.OK():
+		status = audit.StatusFailed
+		desc = fmt.Sprintf("Verification of the log found %d of %d windows tampered", sum.Tampered, sum.Windows)
+	default:
+		desc = fmt.Sprintf("Verified the log: %d windows, %d events, nothing tampered", sum.Windows, sum.Events)
+	}
+	r.record(ctx, record{tenant: p.Tenant, by: p.User, code: LogVerified, area: areaTamperEvidence, description: desc, status: status, details: details})
 }
 
 // KeyCreated records that by created an API key. The details name the key

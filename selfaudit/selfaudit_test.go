@@ -153,7 +153,7 @@ func TestCatalogKnowsEveryActivity(t *testing.T) {
 	}
 	for _, code := range []string{selfaudit.ComponentConfigured, selfaudit.EventsFlagged, selfaudit.EventsUnflagged,
 		selfaudit.EventsExported, selfaudit.SavedFilterCreated, selfaudit.SavedFilterUpdated, selfaudit.SavedFilterDeleted,
-		selfaudit.APIKeyCreated, selfaudit.APIKeyRevoked} {
+		selfaudit.APIKeyCreated, selfaudit.APIKeyRevoked, selfaudit.LogVerified} {
 		if _, ok := cat.Activity(catalog.ServiceComponent, code); !ok {
 			t.Errorf("catalog has no activity %s of %s", code, catalog.ServiceComponent)
 		}

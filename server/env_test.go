@@ -16,6 +16,7 @@ import (
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/live"
@@ -33,6 +34,8 @@ type env struct {
 	store *sqlite.Store // nil over another backend
 	st    store.Store   // the store the server runs on
 	keys  *auth.Keys
+	// signing signs and verifies checkpoints (Query.verify).
+	signing *checkpoint.Keyring
 }
 
 func newEnv(t testing.TB, cfg server.Config) *env {
@@ -94,10 +97,18 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { core.Close(context.Background()) })
-	h := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Clock: opts.clock}})
+	seed, err := checkpoint.GenerateSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := checkpoint.ParseKeyring(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Clock: opts.clock, Keys: keys}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e.url, e.keys = srv.URL, auth.NewKeys(e.st, nil)
+	e.url, e.keys, e.signing = srv.URL, auth.NewKeys(e.st, nil), keys
 	return e
 }
 

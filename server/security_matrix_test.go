@@ -18,6 +18,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/live/livetest"
 	"github.com/auditlog/auditlog/server"
@@ -460,6 +461,56 @@ var matrix = map[string]opCase{
 			decode(t, rep, &got)
 			if v := got.Viewer; v.Tenant != acme || v.Role != r || v.User.ID != "u-"+string(r) {
 				t.Errorf("viewer %+v", v)
+			}
+		},
+	},
+	"Query.verify": {
+		allowed: admins,
+		// Nothing is checkpointed in the fixture: every event is pending,
+		// and only acme's are counted (globex has more KMS events).
+		own: q(`{ verify { ok tampered windows notIntact { component status events problems { kind eventIds } } } }`),
+		check: func(t *testing.T, f *fixture, r audit.Role, other bool, rep reply) {
+			var got struct {
+				Verify struct {
+					Ok        bool
+					Tampered  int
+					NotIntact []struct {
+						Component, Status string
+						Events            int
+					}
+				}
+			}
+			decode(t, rep, &got)
+			kms := -1
+			for _, w := range got.Verify.NotIntact {
+				if w.Status != "PENDING" {
+					t.Errorf("window %+v of an unchecked log is not pending", w)
+				}
+				if w.Component == "KMS" {
+					kms = w.Events
+				}
+			}
+			if !got.Verify.Ok || got.Verify.Tampered != 0 || kms != len(acmeEventIDs) {
+				t.Errorf("verify %+v, want ok with %d pending KMS events", got.Verify, len(acmeEventIDs))
+			}
+		},
+	},
+	"Query.signingKeys": {
+		allowed: readers,
+		own:     q(`{ signingKeys { id algorithm publicKey signing } }`),
+		check: func(t *testing.T, f *fixture, r audit.Role, other bool, rep reply) {
+			var got struct {
+				SigningKeys []struct {
+					ID, Algorithm, PublicKey string
+					Signing                  bool
+				}
+			}
+			decode(t, rep, &got)
+			if len(got.SigningKeys) != 1 || !got.SigningKeys[0].Signing || got.SigningKeys[0].Algorithm != "Ed25519" {
+				t.Fatalf("signing keys %+v, want the one signing key", got.SigningKeys)
+			}
+			if k, err := checkpoint.ParsePublicKey(got.SigningKeys[0].PublicKey); err != nil || k.ID != got.SigningKeys[0].ID {
+				t.Errorf("public key %q does not parse to its id %s: %v", got.SigningKeys[0].PublicKey, got.SigningKeys[0].ID, err)
 			}
 		},
 	},

@@ -39,6 +39,7 @@ type Store interface {
 	KeyStore
 	SavedFilterStore
 	NotificationStore
+	CheckpointStore
 	UserStore
 	TailStore
 	// Ping reports whether the backend can serve requests (readiness).
@@ -206,6 +207,48 @@ type NotificationStore interface {
 	// MarkNotificationsRead marks the user's notifications with these ids
 	// read and returns how many changed.
 	MarkNotificationsRead(ctx context.Context, tenant string, user audit.User, ids []string, at time.Time) (int, error)
+}
+
+// Series is one (tenant, component) series of events.
+type Series struct {
+	Tenant      string
+	ComponentID string
+}
+
+// CheckpointStore keeps the tamper-evidence checkpoints of event series
+// (see package checkpoint) and reads a series in ingest order.
+type CheckpointStore interface {
+	// ListSeries returns the series holding events ingested at or after
+	// since, ordered by tenant then component; it may return other series
+	// too. Searches may lag writes (see Refresher).
+	ListSeries(ctx context.Context, since time.Time) ([]Series, error)
+
+	// ScanIngested calls fn for every event of the series ingested in
+	// [from, to), ordered by IngestedAt then ID, reading with flat memory.
+	// A from at or before the Unix epoch has no lower bound (events stored
+	// without an ingest time come first). It ignores retention cutoffs and
+	// stops at the first error fn returns, and returns it.
+	ScanIngested(ctx context.Context, tenant, componentID string, from, to time.Time, fn func(audit.Event) error) error
+
+	// CreateCheckpoint stores cp, unless its series already has a
+	// checkpoint numbered cp.Seq: then it returns ErrDuplicate and the
+	// stored one is kept, so that of several writers exactly one wins.
+	CreateCheckpoint(ctx context.Context, cp audit.Checkpoint) error
+
+	// LastCheckpoint returns the series' checkpoint with the highest Seq,
+	// without its leaf list (Leaves nil: the checkpointer, which asks every
+	// interval, needs only where the chain ends), or ErrNotFound.
+	LastCheckpoint(ctx context.Context, tenant, componentID string) (audit.Checkpoint, error)
+
+	// GetCheckpoint returns the series' checkpoint numbered seq, or
+	// ErrNotFound.
+	GetCheckpoint(ctx context.Context, tenant, componentID string, seq int64) (audit.Checkpoint, error)
+
+	// ScanCheckpoints calls fn for the tenant's checkpoints whose window
+	// ends after from and starts before to, of one component or, when
+	// componentID is "", of all, ordered by component then Seq, reading
+	// with flat memory. It stops at the first error fn returns.
+	ScanCheckpoints(ctx context.Context, tenant, componentID string, from, to time.Time, fn func(audit.Checkpoint) error) error
 }
 
 // RetentionEnforcer is implemented by backends that delete expired events

@@ -110,10 +110,12 @@ func (b *bench) events(stream, i, n int) []audit.Event {
 	return out
 }
 
-func randomHex(n int) string {
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+func randomBytes(n int) []byte {
 	buf := make([]byte, n)
 	if _, err := rand.Read(buf); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err)) // never fails on Linux
 	}
-	return hex.EncodeToString(buf)
+	return buf
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,6 +58,7 @@ func (b *bench) runOpenSearch(ctx context.Context) (err error) {
 		env: auditlogEnv{
 			bin: b.bin, dataDir: filepath.Join(b.tmp, "opensearch-data"),
 			openSearchURL: b.cfg.openSearchURL, prefix: prefix, secret: randomHex(32), extra: b.cfg.extraEnv,
+			signingKey: base64.StdEncoding.EncodeToString(randomBytes(32)),
 		},
 	}
 	defer func() {

@@ -17,13 +17,15 @@ import (
 )
 
 // auditlogEnv is how every auditlog process of a run is configured: the same
-// store (data dir, or node and index prefix) and the same secret.
+// store (data dir, or node and index prefix), the same secret and the same
+// checkpoint signing key.
 type auditlogEnv struct {
 	bin           string
 	dataDir       string
 	openSearchURL string
 	prefix        string
 	secret        string
+	signingKey    string   // base64 Ed25519 seed; the data dir's own when empty
 	extra         []string // NAME=VALUE, last
 }
 
@@ -40,6 +42,9 @@ func (e auditlogEnv) environ() []string {
 		// The per-key rate limit protects a shared service; one bench key
 		// sending as fast as it can would measure the limit instead.
 		"AUDITLOG_RATE_LIMIT=0")
+	if e.signingKey != "" {
+		env = append(env, "AUDITLOG_SIGNING_KEY="+e.signingKey)
+	}
 	env = append(env, e.extra...)
 	if e.openSearchURL != "" {
 		env = append(env, "AUDITLOG_OPENSEARCH_URL="+e.openSearchURL, "AUDITLOG_OPENSEARCH_PREFIX="+e.prefix)

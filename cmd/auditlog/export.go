@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +15,9 @@ import (
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/exportproof"
 )
 
 // listFlag is a flag that may be repeated or given comma-separated values.
@@ -80,6 +83,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	owner := fs.String("owner", "", "user id owning the --saved filter")
 	ownerEmail := fs.String("owner-email", "", "email of the user owning the --saved filter, for users without an id")
 	oldest := fs.Bool("oldest-first", false, "oldest events first (default newest first)")
+	manifest := fs.String("manifest", "", "also write a signed manifest proving the file to this path (needs -o; at most 100,000 rows); check it with auditlog verify --export")
 	var f audit.Filter
 	var components, eventTypes, submodules, statuses, priorities listFlag
 	var from, to timeFlag
@@ -120,6 +124,17 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		f.Flagged = &b
+	}
+
+	var keys *checkpoint.Keyring
+	if *manifest != "" {
+		if *out == "" {
+			return errors.New("--manifest needs -o: the manifest proves a file")
+		}
+		var err error
+		if keys, err = sf.signingKeys(); err != nil {
+			return err
+		}
 	}
 
 	log, err := sf.logger(stderr)
@@ -197,13 +212,23 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	bw := bufio.NewWriter(w)
-	rows, err := export.Write(ctx, bw, events, q, func(rows int64) {
+	show := func(rows int64) {
 		if bar != nil {
 			bar.show(min(int(rows), bar.total))
 		}
-	})
+	}
+	var rows int64
+	var m exportproof.Manifest
+	if keys != nil {
+		rows, m, err = exportproof.Write(ctx, bw, events, keys, q, time.Now(), show)
+	} else {
+		rows, err = export.Write(ctx, bw, events, q, show)
+	}
 	if err == nil {
 		err = bw.Flush()
+	}
+	if err == nil && keys != nil {
+		err = writeManifest(*manifest, m)
 	}
 	if bar != nil {
 		bar.finish()
@@ -220,6 +245,21 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if file != nil {
 		fmt.Fprintf(stdout, "exported %d events to %s\n", rows, *out)
+	}
+	if keys != nil {
+		fmt.Fprintf(stdout, "signed manifest %s (key %s)\n", *manifest, keys.KeyID())
+	}
+	return nil
+}
+
+func writeManifest(path string, m exportproof.Manifest) error {
+	// Not indented: the body is kept as the bytes that were signed.
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode manifest: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@
 //	auditlog keys    list [--tenant T] | keys revoke ID
 //	auditlog seed    --events N [--tenant T] [--seed S]
 //	auditlog export  --tenant T [filter flags | --saved NAME --owner U|--owner-email E] [-o file.csv]
+//	auditlog signing-key
+//	auditlog verify  --tenant T [--from T1] [--to T2] [--public-key K] | --export f.csv --manifest f.json --public-key K
 //
 // Every flag has an environment fallback (AUDITLOG_ADDR, AUDITLOG_DATA_DIR,
 // AUDITLOG_OPENSEARCH_URL, …); `auditlog <command> -h` lists them.
@@ -49,6 +51,8 @@ commands:
   keys    create, list and revoke API keys
   seed    write realistic demo events
   export  write events as CSV
+  signing-key  print a new checkpoint signing key (for AUDITLOG_SIGNING_KEY)
+  verify  check the log against its signed checkpoints, or an export against its manifest
 
 Run "auditlog <command> -h" for a command's flags.`
 
@@ -67,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seed(ctx, args[1:], stdout, stderr)
 	case "export":
 		return exportCmd(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, args[1:], stdout, stderr)
+	case "signing-key":
+		return signingKeyCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

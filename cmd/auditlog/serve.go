@@ -14,6 +14,7 @@ import (
 
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/checkpointer"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/server"
@@ -45,6 +46,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	rf.register(fs)
 	var cf captureFlags
 	cf.register(fs)
+	var ckf checkpointFlags
+	ckf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,6 +64,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if err := envFallbacks(fs, retentionEnv); err != nil {
+		return err
+	}
+	if err := envFallbacks(fs, checkpointEnv); err != nil {
+		return err
+	}
+	if err := ckf.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -82,11 +91,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	signingKeys, err := sf.signingKeys()
+	if err != nil {
+		return err
+	}
 	st, err := sf.open(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// Checkpoints are made after the fact, beside ingest; stopped before
+	// the store closes.
+	if ckf.interval > 0 {
+		cp := checkpointer.New(st, signingKeys, checkpointer.Options{Interval: ckf.interval, Margin: ckf.margin, Logger: log})
+		cctx, stopCheckpoints := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); cp.Run(cctx) }()
+		defer func() { stopCheckpoints(); <-done }()
+	}
 	hooks, err := wf.webhooks(log)
 	if err != nil {
 		return err
@@ -122,7 +144,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			cfg.Live.Origins = append(cfg.Live.Origins, o)
 		}
 	}
-	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log}, Metrics: metrics})
+	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Keys: signingKeys}, Metrics: metrics})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/graph/model"
+	"github.com/auditlog/auditlog/verify"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -226,7 +227,9 @@ type ComplexityRoot struct {
 		Events          func(childComplexity int, filter model.EventFilter, first *int, after *string, order *audit.Order) int
 		Notifications   func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		SavedFilters    func(childComplexity int) int
+		SigningKeys     func(childComplexity int) int
 		UserSuggestions func(childComplexity int, role audit.UserRole, prefix string, first *int) int
+		Verify          func(childComplexity int, from *time.Time, to *time.Time) int
 		Viewer          func(childComplexity int) int
 	}
 
@@ -258,6 +261,13 @@ type ComplexityRoot struct {
 		UpdatedAt   func(childComplexity int) int
 	}
 
+	SigningKey struct {
+		Algorithm func(childComplexity int) int
+		ID        func(childComplexity int) int
+		PublicKey func(childComplexity int) int
+		Signing   func(childComplexity int) int
+	}
+
 	Subscription struct {
 		EventsAdded func(childComplexity int, filter *model.EventFilter) int
 	}
@@ -265,6 +275,14 @@ type ComplexityRoot struct {
 	SuppressedCount struct {
 		Count  func(childComplexity int) int
 		Reason func(childComplexity int) int
+	}
+
+	TamperProblem struct {
+		Count    func(childComplexity int) int
+		Detail   func(childComplexity int) int
+		EventIds func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Leaves   func(childComplexity int) int
 	}
 
 	User struct {
@@ -284,6 +302,33 @@ type ComplexityRoot struct {
 		ID     func(childComplexity int) int
 		Name   func(childComplexity int) int
 		Type   func(childComplexity int) int
+	}
+
+	Verification struct {
+		Events        func(childComplexity int) int
+		Expired       func(childComplexity int) int
+		From          func(childComplexity int) int
+		Intact        func(childComplexity int) int
+		NotIntact     func(childComplexity int) int
+		Ok            func(childComplexity int) int
+		PartlyExpired func(childComplexity int) int
+		Pending       func(childComplexity int) int
+		Tampered      func(childComplexity int) int
+		To            func(childComplexity int) int
+		Truncated     func(childComplexity int) int
+		Windows       func(childComplexity int) int
+	}
+
+	VerifiedWindow struct {
+		Committed func(childComplexity int) int
+		Component func(childComplexity int) int
+		End       func(childComplexity int) int
+		Events    func(childComplexity int) int
+		Expired   func(childComplexity int) int
+		Problems  func(childComplexity int) int
+		Seq       func(childComplexity int) int
+		Start     func(childComplexity int) int
+		Status    func(childComplexity int) int
 	}
 }
 
@@ -318,6 +363,8 @@ type QueryResolver interface {
 	Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) ([]model.Notification, error)
 	Viewer(ctx context.Context) (*model.Principal, error)
 	UserSuggestions(ctx context.Context, role audit.UserRole, prefix string, first *int) ([]model.UserSuggestion, error)
+	Verify(ctx context.Context, from *time.Time, to *time.Time) (*model.Verification, error)
+	SigningKeys(ctx context.Context) ([]model.SigningKey, error)
 }
 type SubscriptionResolver interface {
 	EventsAdded(ctx context.Context, filter *model.EventFilter) (<-chan *model.Event, error)
@@ -1161,6 +1208,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SavedFilters(childComplexity), true
+	case "Query.signingKeys":
+		if e.ComplexityRoot.Query.SigningKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SigningKeys(childComplexity), true
 	case "Query.userSuggestions":
 		if e.ComplexityRoot.Query.UserSuggestions == nil {
 			break
@@ -1172,6 +1225,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UserSuggestions(childComplexity, args["role"].(audit.UserRole), args["prefix"].(string), args["first"].(*int)), true
+	case "Query.verify":
+		if e.ComplexityRoot.Query.Verify == nil {
+			break
+		}
+
+		args, err := ec.field_Query_verify_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Verify(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -1296,6 +1360,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SavedFilter.UpdatedAt(childComplexity), true
 
+	case "SigningKey.algorithm":
+		if e.ComplexityRoot.SigningKey.Algorithm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningKey.Algorithm(childComplexity), true
+	case "SigningKey.id":
+		if e.ComplexityRoot.SigningKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningKey.ID(childComplexity), true
+	case "SigningKey.publicKey":
+		if e.ComplexityRoot.SigningKey.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningKey.PublicKey(childComplexity), true
+	case "SigningKey.signing":
+		if e.ComplexityRoot.SigningKey.Signing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningKey.Signing(childComplexity), true
+
 	case "Subscription.eventsAdded":
 		if e.ComplexityRoot.Subscription.EventsAdded == nil {
 			break
@@ -1320,6 +1409,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SuppressedCount.Reason(childComplexity), true
+
+	case "TamperProblem.count":
+		if e.ComplexityRoot.TamperProblem.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TamperProblem.Count(childComplexity), true
+	case "TamperProblem.detail":
+		if e.ComplexityRoot.TamperProblem.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TamperProblem.Detail(childComplexity), true
+	case "TamperProblem.eventIds":
+		if e.ComplexityRoot.TamperProblem.EventIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TamperProblem.EventIds(childComplexity), true
+	case "TamperProblem.kind":
+		if e.ComplexityRoot.TamperProblem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TamperProblem.Kind(childComplexity), true
+	case "TamperProblem.leaves":
+		if e.ComplexityRoot.TamperProblem.Leaves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TamperProblem.Leaves(childComplexity), true
 
 	case "User.accountStatus":
 		if e.ComplexityRoot.User.AccountStatus == nil {
@@ -1400,6 +1520,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserSuggestion.Type(childComplexity), true
+
+	case "Verification.events":
+		if e.ComplexityRoot.Verification.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Events(childComplexity), true
+	case "Verification.expired":
+		if e.ComplexityRoot.Verification.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Expired(childComplexity), true
+	case "Verification.from":
+		if e.ComplexityRoot.Verification.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.From(childComplexity), true
+	case "Verification.intact":
+		if e.ComplexityRoot.Verification.Intact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Intact(childComplexity), true
+	case "Verification.notIntact":
+		if e.ComplexityRoot.Verification.NotIntact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.NotIntact(childComplexity), true
+	case "Verification.ok":
+		if e.ComplexityRoot.Verification.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Ok(childComplexity), true
+	case "Verification.partlyExpired":
+		if e.ComplexityRoot.Verification.PartlyExpired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.PartlyExpired(childComplexity), true
+	case "Verification.pending":
+		if e.ComplexityRoot.Verification.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Pending(childComplexity), true
+	case "Verification.tampered":
+		if e.ComplexityRoot.Verification.Tampered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Tampered(childComplexity), true
+	case "Verification.to":
+		if e.ComplexityRoot.Verification.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.To(childComplexity), true
+	case "Verification.truncated":
+		if e.ComplexityRoot.Verification.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Truncated(childComplexity), true
+	case "Verification.windows":
+		if e.ComplexityRoot.Verification.Windows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Windows(childComplexity), true
+
+	case "VerifiedWindow.committed":
+		if e.ComplexityRoot.VerifiedWindow.Committed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Committed(childComplexity), true
+	case "VerifiedWindow.component":
+		if e.ComplexityRoot.VerifiedWindow.Component == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Component(childComplexity), true
+	case "VerifiedWindow.end":
+		if e.ComplexityRoot.VerifiedWindow.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.End(childComplexity), true
+	case "VerifiedWindow.events":
+		if e.ComplexityRoot.VerifiedWindow.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Events(childComplexity), true
+	case "VerifiedWindow.expired":
+		if e.ComplexityRoot.VerifiedWindow.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Expired(childComplexity), true
+	case "VerifiedWindow.problems":
+		if e.ComplexityRoot.VerifiedWindow.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Problems(childComplexity), true
+	case "VerifiedWindow.seq":
+		if e.ComplexityRoot.VerifiedWindow.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Seq(childComplexity), true
+	case "VerifiedWindow.start":
+		if e.ComplexityRoot.VerifiedWindow.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Start(childComplexity), true
+	case "VerifiedWindow.status":
+		if e.ComplexityRoot.VerifiedWindow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifiedWindow.Status(childComplexity), true
 
 	}
 	return 0, false
@@ -2393,6 +2641,136 @@ type Principal {
   "For emitters: the components they may ingest for; empty means all."
   components: [String!]!
 }
+
+# Tamper evidence: signed Merkle checkpoints of each component's events, in
+# ingest order (see the README, "Tamper evidence").
+extend type Query {
+  """
+  Recomputes every signed checkpoint of the caller's tenant whose ingest-time
+  window overlaps [` + "`" + `from` + "`" + `, ` + "`" + `to` + "`" + `) (both optional: from the first, to now) from
+  the events stored now, and reports each window that is not intact. Admins
+  only; each verification is recorded in the service's own trail.
+  """
+  verify(
+    "Start of the range, on ingest time (inclusive)."
+    from: Time
+    "End of the range, on ingest time (exclusive)."
+    to: Time
+  ): Verification!
+
+  """
+  The public keys that verify checkpoints and export manifests, the one
+  signing now first: a third party verifies with these without trusting the
+  server.
+  """
+  signingKeys: [SigningKey!]!
+}
+
+"The outcome of a verification."
+type Verification {
+  "True when no window was found tampered."
+  ok: Boolean!
+  "Start of the range verified, on ingest time."
+  from: Time!
+  "End of the range verified, on ingest time (exclusive)."
+  to: Time!
+  "Windows checked: checkpoints, and stretches of a series no checkpoint covers."
+  windows: Int!
+  "Windows whose events are all stored as committed."
+  intact: Int!
+  "Windows with at least one problem."
+  tampered: Int!
+  "Windows whose events all expired by retention."
+  expired: Int!
+  "Windows some of whose events expired by retention, the rest intact."
+  partlyExpired: Int!
+  "Stretches of events not checkpointed yet."
+  pending: Int!
+  "Stored events read."
+  events: Int!
+  "The windows that are not intact, by component and number; at most 1000."
+  notIntact: [VerifiedWindow!]!
+  "True when more windows were not intact than notIntact lists."
+  truncated: Boolean!
+}
+
+"The verdict on one checkpoint's window, or on a stretch no checkpoint covers."
+type VerifiedWindow {
+  "The component (series) of the window."
+  component: String!
+  "The checkpoint's number; null for a stretch without checkpoint (missing, or pending)."
+  seq: Int
+  "Start of the window on ingest time; null when not known (the checkpoint before it is missing)."
+  start: Time
+  "End of the window on ingest time (exclusive)."
+  end: Time!
+  "Events the checkpoint commits to."
+  committed: Int!
+  "Events found in the window now."
+  events: Int!
+  "Committed events gone by retention."
+  expired: Int!
+  "The verdict."
+  status: WindowStatus!
+  "What was found, one entry per kind of damage."
+  problems: [TamperProblem!]!
+}
+
+"One kind of damage in a window."
+type TamperProblem {
+  "The kind of damage."
+  kind: TamperKind!
+  "How many events (or checkpoints) are concerned."
+  count: Int!
+  "The first 100 of the events concerned."
+  eventIds: [ID!]!
+  "Their positions in the checkpoint's Merkle tree (altered and missing events)."
+  leaves: [Int!]!
+  "More about the damage, when there is more to say."
+  detail: String
+}
+
+"The verdict on a window."
+enum WindowStatus {
+  "Every committed event is stored unchanged and none was added."
+  INTACT
+  "See the window's problems."
+  TAMPERED
+  "Every committed event is gone, each past its component's retention: not tampering."
+  EXPIRED
+  "The events gone are past their retention; the others are intact."
+  PARTLY_EXPIRED
+  "Events not checkpointed yet: their window is not closed, or the checkpointer has not run since."
+  PENDING
+}
+
+"A kind of damage."
+enum TamperKind {
+  "Stored events differ from what was committed (which fields is not knowable)."
+  EVENTS_ALTERED
+  "Committed events are gone before their retention."
+  EVENTS_MISSING
+  "Stored events in a checkpointed window that the checkpoint does not hold."
+  EVENTS_INSERTED
+  "The checkpoint's signature or leaves do not verify."
+  CHECKPOINT_ALTERED
+  "Checkpoints of the chain are gone."
+  CHECKPOINT_MISSING
+  "A checkpoint does not link to the one before it."
+  CHAIN_BROKEN
+}
+
+"A public key that verifies checkpoints and export manifests."
+type SigningKey {
+  "The key id checkpoints and manifests name (keyId)."
+  id: ID!
+  "Always Ed25519."
+  algorithm: String!
+  "The raw 32-byte public key, standard base64."
+  publicKey: String!
+  "True for the key signing now; the others verify what they signed before a rotation."
+  signing: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2785,6 +3163,20 @@ func (ec *executionContext) childFields_SavedFilter(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type SavedFilter", field.Name)
 }
 
+func (ec *executionContext) childFields_SigningKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SigningKey_id(ctx, field)
+	case "algorithm":
+		return ec.fieldContext_SigningKey_algorithm(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_SigningKey_publicKey(ctx, field)
+	case "signing":
+		return ec.fieldContext_SigningKey_signing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SigningKey", field.Name)
+}
+
 func (ec *executionContext) childFields_SuppressedCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "reason":
@@ -2793,6 +3185,22 @@ func (ec *executionContext) childFields_SuppressedCount(ctx context.Context, fie
 		return ec.fieldContext_SuppressedCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SuppressedCount", field.Name)
+}
+
+func (ec *executionContext) childFields_TamperProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_TamperProblem_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_TamperProblem_count(ctx, field)
+	case "eventIds":
+		return ec.fieldContext_TamperProblem_eventIds(ctx, field)
+	case "leaves":
+		return ec.fieldContext_TamperProblem_leaves(ctx, field)
+	case "detail":
+		return ec.fieldContext_TamperProblem_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TamperProblem", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2831,6 +3239,60 @@ func (ec *executionContext) childFields_UserSuggestion(ctx context.Context, fiel
 		return ec.fieldContext_UserSuggestion_events(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserSuggestion", field.Name)
+}
+
+func (ec *executionContext) childFields_Verification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_Verification_ok(ctx, field)
+	case "from":
+		return ec.fieldContext_Verification_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Verification_to(ctx, field)
+	case "windows":
+		return ec.fieldContext_Verification_windows(ctx, field)
+	case "intact":
+		return ec.fieldContext_Verification_intact(ctx, field)
+	case "tampered":
+		return ec.fieldContext_Verification_tampered(ctx, field)
+	case "expired":
+		return ec.fieldContext_Verification_expired(ctx, field)
+	case "partlyExpired":
+		return ec.fieldContext_Verification_partlyExpired(ctx, field)
+	case "pending":
+		return ec.fieldContext_Verification_pending(ctx, field)
+	case "events":
+		return ec.fieldContext_Verification_events(ctx, field)
+	case "notIntact":
+		return ec.fieldContext_Verification_notIntact(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Verification_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Verification", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifiedWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "component":
+		return ec.fieldContext_VerifiedWindow_component(ctx, field)
+	case "seq":
+		return ec.fieldContext_VerifiedWindow_seq(ctx, field)
+	case "start":
+		return ec.fieldContext_VerifiedWindow_start(ctx, field)
+	case "end":
+		return ec.fieldContext_VerifiedWindow_end(ctx, field)
+	case "committed":
+		return ec.fieldContext_VerifiedWindow_committed(ctx, field)
+	case "events":
+		return ec.fieldContext_VerifiedWindow_events(ctx, field)
+	case "expired":
+		return ec.fieldContext_VerifiedWindow_expired(ctx, field)
+	case "status":
+		return ec.fieldContext_VerifiedWindow_status(ctx, field)
+	case "problems":
+		return ec.fieldContext_VerifiedWindow_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifiedWindow", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3280,6 +3742,28 @@ func (ec *executionContext) field_Query_userSuggestions_args(ctx context.Context
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_verify_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -6756,6 +7240,82 @@ func (ec *executionContext) fieldContext_Query_userSuggestions(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_verify(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_verify(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Verify(ctx, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Verification) graphql.Marshaler {
+			return ec.marshalNVerification2ᚖgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_verify(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_verify_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_signingKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_signingKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SigningKeys(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SigningKey) graphql.Marshaler {
+			return ec.marshalNSigningKey2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐSigningKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_signingKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SigningKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7278,6 +7838,98 @@ func (ec *executionContext) fieldContext_SavedFilter_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("SavedFilter", field, false, false, "Time")
 }
 
+func (ec *executionContext) _SigningKey_id(ctx context.Context, field graphql.CollectedField, obj *model.SigningKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningKey", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SigningKey_algorithm(ctx context.Context, field graphql.CollectedField, obj *model.SigningKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningKey_algorithm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Algorithm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningKey_algorithm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _SigningKey_publicKey(ctx context.Context, field graphql.CollectedField, obj *model.SigningKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningKey_publicKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningKey_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _SigningKey_signing(ctx context.Context, field graphql.CollectedField, obj *model.SigningKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningKey_signing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningKey_signing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningKey", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Subscription_eventsAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -7366,6 +8018,121 @@ func (ec *executionContext) _SuppressedCount_count(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_SuppressedCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SuppressedCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TamperProblem_kind(ctx context.Context, field graphql.CollectedField, obj *model.TamperProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TamperProblem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v verify.Kind) graphql.Marshaler {
+			return ec.marshalNTamperKind2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TamperProblem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TamperProblem", field, false, false, "TamperKind")
+}
+
+func (ec *executionContext) _TamperProblem_count(ctx context.Context, field graphql.CollectedField, obj *model.TamperProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TamperProblem_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TamperProblem_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TamperProblem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TamperProblem_eventIds(ctx context.Context, field graphql.CollectedField, obj *model.TamperProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TamperProblem_eventIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TamperProblem_eventIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TamperProblem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TamperProblem_leaves(ctx context.Context, field graphql.CollectedField, obj *model.TamperProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TamperProblem_leaves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Leaves, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TamperProblem_leaves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TamperProblem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TamperProblem_detail(ctx context.Context, field graphql.CollectedField, obj *model.TamperProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TamperProblem_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TamperProblem_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TamperProblem", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_type(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -7665,6 +8432,507 @@ func (ec *executionContext) _UserSuggestion_events(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_UserSuggestion_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserSuggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_ok(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Verification_from(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Verification_to(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Verification_windows(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_windows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Windows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_windows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_intact(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_intact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_intact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_tampered(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_tampered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tampered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_tampered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_expired(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_partlyExpired(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_partlyExpired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartlyExpired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_partlyExpired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_pending(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_events(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_notIntact(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_notIntact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotIntact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.VerifiedWindow) graphql.Marshaler {
+			return ec.marshalNVerifiedWindow2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐVerifiedWindowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_notIntact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerifiedWindow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verification_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _VerifiedWindow_component(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_component(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Component, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_component(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "String")
+}
+
+func (ec *executionContext) _VerifiedWindow_seq(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VerifiedWindow_start(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VerifiedWindow_end(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VerifiedWindow_committed(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_committed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_committed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VerifiedWindow_events(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VerifiedWindow_expired(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VerifiedWindow_status(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v verify.Status) graphql.Marshaler {
+			return ec.marshalNWindowStatus2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifiedWindow", field, false, false, "WindowStatus")
+}
+
+func (ec *executionContext) _VerifiedWindow_problems(ctx context.Context, field graphql.CollectedField, obj *model.VerifiedWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifiedWindow_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TamperProblem) graphql.Marshaler {
+			return ec.marshalNTamperProblem2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐTamperProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifiedWindow_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifiedWindow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TamperProblem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -10577,6 +11845,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_userSuggestions(ctx, field)
 				})
+		case "verify":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_verify(ctx, field)
+				})
+		case "signingKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_signingKeys(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10787,6 +12067,54 @@ func (ec *executionContext) _SavedFilter(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var signingKeyImplementors = []string{"SigningKey"}
+
+func (ec *executionContext) _SigningKey(ctx context.Context, sel ast.SelectionSet, obj *model.SigningKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signingKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SigningKey")
+		case "id":
+			out.Values[i] = ec._SigningKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "algorithm":
+			out.Values[i] = ec._SigningKey_algorithm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicKey":
+			out.Values[i] = ec._SigningKey_publicKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signing":
+			out.Values[i] = ec._SigningKey_signing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -10826,6 +12154,59 @@ func (ec *executionContext) _SuppressedCount(ctx context.Context, sel ast.Select
 		case "count":
 			out.Values[i] = ec._SuppressedCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tamperProblemImplementors = []string{"TamperProblem"}
+
+func (ec *executionContext) _TamperProblem(ctx context.Context, sel ast.SelectionSet, obj *model.TamperProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tamperProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TamperProblem")
+		case "kind":
+			out.Values[i] = ec._TamperProblem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TamperProblem_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventIds":
+			out.Values[i] = ec._TamperProblem_eventIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaves":
+			out.Values[i] = ec._TamperProblem_leaves(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._TamperProblem_detail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -10947,6 +12328,167 @@ func (ec *executionContext) _UserSuggestion(ctx context.Context, sel ast.Selecti
 			}
 		case "events":
 			out.Values[i] = ec._UserSuggestion_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verificationImplementors = []string{"Verification"}
+
+func (ec *executionContext) _Verification(ctx context.Context, sel ast.SelectionSet, obj *model.Verification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Verification")
+		case "ok":
+			out.Values[i] = ec._Verification_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._Verification_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Verification_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "windows":
+			out.Values[i] = ec._Verification_windows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intact":
+			out.Values[i] = ec._Verification_intact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tampered":
+			out.Values[i] = ec._Verification_tampered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expired":
+			out.Values[i] = ec._Verification_expired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partlyExpired":
+			out.Values[i] = ec._Verification_partlyExpired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._Verification_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._Verification_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notIntact":
+			out.Values[i] = ec._Verification_notIntact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Verification_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verifiedWindowImplementors = []string{"VerifiedWindow"}
+
+func (ec *executionContext) _VerifiedWindow(ctx context.Context, sel ast.SelectionSet, obj *model.VerifiedWindow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifiedWindowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifiedWindow")
+		case "component":
+			out.Values[i] = ec._VerifiedWindow_component(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._VerifiedWindow_seq(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._VerifiedWindow_start(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._VerifiedWindow_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committed":
+			out.Values[i] = ec._VerifiedWindow_committed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._VerifiedWindow_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expired":
+			out.Values[i] = ec._VerifiedWindow_expired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._VerifiedWindow_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._VerifiedWindow_problems(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11696,6 +13238,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNManagedIndex2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐManagedIndex(ctx context.Context, sel ast.SelectionSet, v model.ManagedIndex) graphql.Marshaler {
 	return ec._ManagedIndex(ctx, sel, &v)
 }
@@ -11865,6 +13436,26 @@ func (ec *executionContext) unmarshalNSavedFilterInput2githubᚗcomᚋauditlog�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSigningKey2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐSigningKey(ctx context.Context, sel ast.SelectionSet, v model.SigningKey) graphql.Marshaler {
+	return ec._SigningKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSigningKey2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐSigningKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SigningKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSigningKey2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐSigningKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11951,6 +13542,60 @@ func (ec *executionContext) marshalNSuppressedCount2ᚕgithubᚗcomᚋauditlog�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSuppressedCount2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐSuppressedCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTamperKind2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐKind(ctx context.Context, v any) (verify.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTamperKind2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTamperKind2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐKind(ctx context.Context, sel ast.SelectionSet, v verify.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTamperKind2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TamperKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTamperKind2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐKind = map[string]verify.Kind{
+		"EVENTS_ALTERED":     verify.EventsAltered,
+		"EVENTS_MISSING":     verify.EventsMissing,
+		"EVENTS_INSERTED":    verify.EventsInserted,
+		"CHECKPOINT_ALTERED": verify.CheckpointAltered,
+		"CHECKPOINT_MISSING": verify.CheckpointMissing,
+		"CHAIN_BROKEN":       verify.ChainBroken,
+	}
+	marshalNTamperKind2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐKind = map[verify.Kind]string{
+		verify.EventsAltered:     "EVENTS_ALTERED",
+		verify.EventsMissing:     "EVENTS_MISSING",
+		verify.EventsInserted:    "EVENTS_INSERTED",
+		verify.CheckpointAltered: "CHECKPOINT_ALTERED",
+		verify.CheckpointMissing: "CHECKPOINT_MISSING",
+		verify.ChainBroken:       "CHAIN_BROKEN",
+	}
+)
+
+func (ec *executionContext) marshalNTamperProblem2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐTamperProblem(ctx context.Context, sel ast.SelectionSet, v model.TamperProblem) graphql.Marshaler {
+	return ec._TamperProblem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTamperProblem2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐTamperProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TamperProblem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTamperProblem2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐTamperProblem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12060,6 +13705,66 @@ var (
 		audit.UserDashboard: "DASHBOARD",
 		audit.UserBot:       "BOT",
 		audit.UserSystem:    "SYSTEM",
+	}
+)
+
+func (ec *executionContext) marshalNVerification2ᚖgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐVerification(ctx context.Context, sel ast.SelectionSet, v *model.Verification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Verification!")
+		return graphql.Null
+	}
+	return ec._Verification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVerifiedWindow2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐVerifiedWindow(ctx context.Context, sel ast.SelectionSet, v model.VerifiedWindow) graphql.Marshaler {
+	return ec._VerifiedWindow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVerifiedWindow2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐVerifiedWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VerifiedWindow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVerifiedWindow2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐVerifiedWindow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNWindowStatus2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐStatus(ctx context.Context, v any) (verify.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNWindowStatus2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWindowStatus2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐStatus(ctx context.Context, sel ast.SelectionSet, v verify.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNWindowStatus2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WindowStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNWindowStatus2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐStatus = map[string]verify.Status{
+		"INTACT":         verify.Intact,
+		"TAMPERED":       verify.Tampered,
+		"EXPIRED":        verify.Expired,
+		"PARTLY_EXPIRED": verify.PartlyExpired,
+		"PENDING":        verify.Pending,
+	}
+	marshalNWindowStatus2githubᚗcomᚋauditlogᚋauditlogᚋverifyᚐStatus = map[verify.Status]string{
+		verify.Intact:        "INTACT",
+		verify.Tampered:      "TAMPERED",
+		verify.Expired:       "EXPIRED",
+		verify.PartlyExpired: "PARTLY_EXPIRED",
+		verify.Pending:       "PENDING",
 	}
 )
 

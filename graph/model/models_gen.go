@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/verify"
 )
 
 // An activity (event type) a component emits.
@@ -462,6 +463,18 @@ type SavedFilterInput struct {
 	Filter *EventFilter `json:"filter"`
 }
 
+// A public key that verifies checkpoints and export manifests.
+type SigningKey struct {
+	// The key id checkpoints and manifests name (keyId).
+	ID string `json:"id"`
+	// Always Ed25519.
+	Algorithm string `json:"algorithm"`
+	// The raw 32-byte public key, standard base64.
+	PublicKey string `json:"publicKey"`
+	// True for the key signing now; the others verify what they signed before a rotation.
+	Signing bool `json:"signing"`
+}
+
 // Live tail, over WebSocket only (`/graphql`, subprotocol `graphql-transport-ws`;
 // the API key goes in the `connection_init` payload as
 // `{"Authorization": "Bearer <key>"}`).
@@ -474,6 +487,20 @@ type SuppressedCount struct {
 	Reason audit.SuppressReason `json:"reason"`
 	// How many events.
 	Count int `json:"count"`
+}
+
+// One kind of damage in a window.
+type TamperProblem struct {
+	// The kind of damage.
+	Kind verify.Kind `json:"kind"`
+	// How many events (or checkpoints) are concerned.
+	Count int `json:"count"`
+	// The first 100 of the events concerned.
+	EventIds []string `json:"eventIds"`
+	// Their positions in the checkpoint's Merkle tree (altered and missing events).
+	Leaves []int `json:"leaves"`
+	// More about the damage, when there is more to say.
+	Detail *string `json:"detail,omitempty"`
 }
 
 // A user as recorded on an event.
@@ -529,6 +556,56 @@ type UserSuggestion struct {
 	Type audit.UserType `json:"type"`
 	// How many of the tenant's visible events name this user in this role.
 	Events int `json:"events"`
+}
+
+// The outcome of a verification.
+type Verification struct {
+	// True when no window was found tampered.
+	Ok bool `json:"ok"`
+	// Start of the range verified, on ingest time.
+	From time.Time `json:"from"`
+	// End of the range verified, on ingest time (exclusive).
+	To time.Time `json:"to"`
+	// Windows checked: checkpoints, and stretches of a series no checkpoint covers.
+	Windows int `json:"windows"`
+	// Windows whose events are all stored as committed.
+	Intact int `json:"intact"`
+	// Windows with at least one problem.
+	Tampered int `json:"tampered"`
+	// Windows whose events all expired by retention.
+	Expired int `json:"expired"`
+	// Windows some of whose events expired by retention, the rest intact.
+	PartlyExpired int `json:"partlyExpired"`
+	// Stretches of events not checkpointed yet.
+	Pending int `json:"pending"`
+	// Stored events read.
+	Events int `json:"events"`
+	// The windows that are not intact, by component and number; at most 1000.
+	NotIntact []VerifiedWindow `json:"notIntact"`
+	// True when more windows were not intact than notIntact lists.
+	Truncated bool `json:"truncated"`
+}
+
+// The verdict on one checkpoint's window, or on a stretch no checkpoint covers.
+type VerifiedWindow struct {
+	// The component (series) of the window.
+	Component string `json:"component"`
+	// The checkpoint's number; null for a stretch without checkpoint (missing, or pending).
+	Seq *int `json:"seq,omitempty"`
+	// Start of the window on ingest time; null when not known (the checkpoint before it is missing).
+	Start *time.Time `json:"start,omitempty"`
+	// End of the window on ingest time (exclusive).
+	End time.Time `json:"end"`
+	// Events the checkpoint commits to.
+	Committed int `json:"committed"`
+	// Events found in the window now.
+	Events int `json:"events"`
+	// Committed events gone by retention.
+	Expired int `json:"expired"`
+	// The verdict.
+	Status verify.Status `json:"status"`
+	// What was found, one entry per kind of damage.
+	Problems []TamperProblem `json:"problems"`
 }
 
 // Width of a histogram bucket.

@@ -147,6 +147,20 @@ func smallIndexMappings() map[string]obj {
 			"createdAt":   date(),
 			"updatedAt":   date(),
 		}),
+		checkpointsIndex: strict(obj{
+			"tenant":      keyword(),
+			"componentId": keyword(),
+			"seq":         long(),
+			"start":       date(),
+			"end":         date(),
+			"count":       long(),
+			"root":        obj{"type": "binary"},
+			"prev":        obj{"type": "binary"},
+			"keyId":       keyword(),
+			"signature":   obj{"type": "binary"},
+			"createdAt":   date(),
+			"leaves":      obj{"type": "binary"},
+		}),
 		notificationsIndex: strict(obj{
 			"id":          keyword(),
 			"tenant":      keyword(),
@@ -170,4 +184,5 @@ const (
 	keysIndex          = "keys"
 	savedFiltersIndex  = "saved-filters"
 	notificationsIndex = "notifications"
+	checkpointsIndex   = "checkpoints"
 )

@@ -12,7 +12,7 @@
 //	P-events                                index template of every event index
 //	P-events-mappings                       component template: settings and mappings
 //	P-events-<tenant>-<component>           index template of one series (rollover alias)
-//	P-config, P-activities, P-stats, P-keys, P-saved-filters, P-notifications
+//	P-config, P-activities, P-stats, P-keys, P-saved-filters, P-notifications, P-checkpoints
 //
 // Full text is split into words in Go by audit.Words, the tokenizer of the
 // query parser and the embedded store, and indexed with the whitespace

@@ -263,6 +263,26 @@ CREATE INDEX events_target_status_email ON events (tenant, target_user_email_lc,
 	// 10: a tenant's events in ingest order, which the live tail and
 	// streams follow by cursor.
 	{ddl: `CREATE INDEX events_ingest_order ON events (tenant, ingested_at, id);`},
+	// 11: tamper-evidence checkpoints, and events in ingest order per series
+	// (what a checkpoint commits to).
+	{ddl: `
+CREATE INDEX events_ingested ON events (tenant, component_id, ingested_at, id);
+CREATE TABLE checkpoints (
+	tenant       TEXT    NOT NULL,
+	component_id TEXT    NOT NULL,
+	seq          INTEGER NOT NULL,
+	start_at     INTEGER NOT NULL, -- Unix ms, inclusive
+	end_at       INTEGER NOT NULL, -- Unix ms, exclusive
+	count        INTEGER NOT NULL,
+	root         BLOB    NOT NULL,
+	prev         BLOB,
+	key_id       TEXT    NOT NULL,
+	signature    BLOB    NOT NULL,
+	created_at   INTEGER NOT NULL,
+	leaves       BLOB    NOT NULL,
+	PRIMARY KEY (tenant, component_id, seq)
+);
+`},
 }
 
 // rebuildTextIndex replaces the full-text index by an empty one whose

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("HistogramZone", func(t *testing.T) { testHistogramZone(t, newStore) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, newStore) })
 	t.Run("Tail", func(t *testing.T) { testTail(t, newStore) })
+	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, newStore) })
 }
 
 // refresh makes completed writes visible to searches on backends that
