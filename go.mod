@@ -2,6 +2,9 @@ module github.com/auditlog/auditlog
 
 go 1.26.0
 
+// The console's npm packages: not Go, and too many files for ./... to walk.
+ignore ./web/node_modules
+
 require (
 	github.com/99designs/gqlgen v0.17.98
 	github.com/coder/websocket v1.8.15

@@ -247,12 +247,12 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		t.Error("no X-Request-Id header")
 	}
 	// Playground is off unless enabled.
-	if status, _ := e.get("/"); status != http.StatusNotFound {
-		t.Errorf("GET / without playground: %d", status)
+	if status, _ := e.get("/playground"); status != http.StatusNotFound {
+		t.Errorf("GET /playground without playground: %d", status)
 	}
 	pg := newEnv(t, server.Config{Playground: true})
-	if status, body := pg.get("/"); status != http.StatusOK || !strings.Contains(body, "/graphql") {
-		t.Errorf("GET / with playground: %d", status)
+	if status, body := pg.get("/playground"); status != http.StatusOK || !strings.Contains(body, "/assets/playground-") {
+		t.Errorf("GET /playground with playground: %d", status)
 	}
 }
 

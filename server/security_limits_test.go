@@ -175,8 +175,8 @@ func TestProductionSettingsHideTheSchema(t *testing.T) {
 	if len(resp.Errors) == 0 || strings.Contains(resp.Errors[0].Message, "events") || strings.Contains(resp.Errors[0].Message, "Did you mean") {
 		t.Errorf("misspelt field: %+v, want an error that does not suggest the schema", resp.Errors)
 	}
-	if status, _ := e.get("/"); status != http.StatusNotFound {
-		t.Errorf("GET / (playground) in production: %d, want 404", status)
+	if status, _ := e.get("/playground"); status != http.StatusNotFound {
+		t.Errorf("GET /playground in production: %d, want 404", status)
 	}
 
 	// The development setup shows all of it.

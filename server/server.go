@@ -1,6 +1,7 @@
 // Package server is auditlog's HTTP surface: the GraphQL endpoint, the
-// playground, signed CSV downloads, health and readiness checks and
-// Prometheus metrics, behind request ids, access logs and body limits.
+// console and the playground, signed CSV downloads, health and readiness
+// checks and Prometheus metrics, behind request ids, access logs and body
+// limits.
 package server
 
 import (
@@ -14,11 +15,11 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/web"
 )
 
 // Defaults of Config.
@@ -63,7 +64,7 @@ type Config struct {
 	// request without a valid key is refused with 401 before its body is
 	// read.
 	Introspection bool
-	// Playground serves GraphiQL at "/".
+	// Playground serves GraphiQL at "/playground" (the console is at "/").
 	Playground bool
 	// MaxBodyBytes bounds a request body; larger ones get 413.
 	MaxBodyBytes int64
@@ -202,8 +203,13 @@ func New(cfg Config, deps Deps) http.Handler {
 	if exp := deps.App.Export(); exp != nil {
 		mux.Handle("GET /export/{token}", exp)
 	}
+	ui := web.New()
+	for _, route := range web.Routes {
+		mux.Handle("GET "+route, ui.Console())
+	}
+	mux.Handle("GET /assets/", ui.Assets())
 	if cfg.Playground {
-		mux.Handle("GET /{$}", playground.Handler("auditlog", "/graphql"))
+		mux.Handle("GET /playground", ui.Playground())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")

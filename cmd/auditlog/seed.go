@@ -11,6 +11,7 @@ import (
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/eventgen"
+	"github.com/auditlog/auditlog/indexer"
 )
 
 // seedBatch is how many events one Ingest call carries.
@@ -59,50 +60,61 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	p := audit.Principal{Tenant: *tenant, Role: audit.RoleAdmin, User: audit.User{Type: audit.UserSystem, ID: "auditlog-seed", Name: "auditlog seed"}}
 	gen := eventgen.New(core.Catalog(), *seedVal, eventgen.Options{Now: end, Tenant: *tenant})
 
-	var captured, duplicates, suppressed, failed int
-	var firstErr error
 	// Redrawn in place on a terminal only: in a log or a pipe each redraw
 	// would be a line of its own.
 	bar := progress{total: *n}
 	if isTerminal(stderr) {
 		bar.w = stderr
 	}
-	for done := 0; done < *n && ctx.Err() == nil; {
-		batch := make([]audit.Event, min(seedBatch, *n-done))
+	c, firstErr := writeEvents(ctx, ix, p, gen, *n, bar.show)
+	bar.finish()
+	if err := core.Close(context.Background()); err != nil {
+		return fmt.Errorf("drain indexer: %w", err)
+	}
+	fmt.Fprintf(stdout, "tenant %s: %d captured, %d already there, %d suppressed by capture rules, %d failed\n",
+		*tenant, c.captured, c.duplicates, c.suppressed, c.failed)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	if firstErr != nil {
+		return fmt.Errorf("%d events failed, the first: %w", c.failed, firstErr)
+	}
+	return nil
+}
+
+// seedCounts are the outcomes of the events written by writeEvents.
+type seedCounts struct{ captured, duplicates, suppressed, failed int }
+
+// writeEvents ingests n generated events as p, in batches, calling done
+// with the count written so far after each; it returns the outcomes and
+// the first failure.
+func writeEvents(ctx context.Context, ix *indexer.Indexer, p audit.Principal, gen *eventgen.Generator, n int, done func(int)) (seedCounts, error) {
+	var c seedCounts
+	var firstErr error
+	for written := 0; written < n && ctx.Err() == nil; {
+		batch := make([]audit.Event, min(seedBatch, n-written))
 		for i := range batch {
 			batch[i] = gen.Next()
 		}
 		for _, r := range ix.Ingest(ctx, p, batch) {
 			switch {
 			case r.Err != nil:
-				failed++
+				c.failed++
 				if firstErr == nil {
 					firstErr = r.Err
 				}
 			case r.Duplicate:
-				duplicates++
+				c.duplicates++
 			case r.Captured:
-				captured++
+				c.captured++
 			default:
-				suppressed++
+				c.suppressed++
 			}
 		}
-		done += len(batch)
-		bar.show(done)
+		written += len(batch)
+		done(written)
 	}
-	bar.finish()
-	if err := core.Close(context.Background()); err != nil {
-		return fmt.Errorf("drain indexer: %w", err)
-	}
-	fmt.Fprintf(stdout, "tenant %s: %d captured, %d already there, %d suppressed by capture rules, %d failed\n",
-		*tenant, captured, duplicates, suppressed, failed)
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("interrupted: %w", err)
-	}
-	if firstErr != nil {
-		return fmt.Errorf("%d events failed, the first: %w", failed, firstErr)
-	}
-	return nil
+	return c, firstErr
 }
 
 // progress draws a one-line progress bar, redrawn in place, on w; none

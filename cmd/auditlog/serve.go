@@ -35,7 +35,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	introspection := fs.String("introspection", env("AUDITLOG_INTROSPECTION", ""),
 		"answer schema introspection, also without an API key: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_INTROSPECTION)")
 	playground := fs.String("playground", env("AUDITLOG_PLAYGROUND", ""),
-		"serve the GraphQL playground at /: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
+		"serve the GraphQL playground at /playground: true or false; when empty, on only with the embedded store on a loopback --addr (env AUDITLOG_PLAYGROUND)")
+	demo := fs.Bool("demo", env("AUDITLOG_DEMO", "") == "true",
+		"seed 1,000 demo events into the tenant demo when it has none; embedded store on a loopback --addr only (env AUDITLOG_DEMO=true)")
 	liveOrigins := fs.String("live-origins", env("AUDITLOG_LIVE_ORIGINS", ""),
 		"comma-separated host patterns (e.g. console.example.com,*.example.com) of other origins whose pages may open the live tail's WebSocket; the server's own host always may (env AUDITLOG_LIVE_ORIGINS)")
 	var lim limitFlags
@@ -87,6 +89,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if cfg.Playground, err = boolSetting("playground", *playground, dev); err != nil {
 		return err
 	}
+	// Only on the developer's own machine may serve hand out a key or
+	// write demo data: the embedded store on a loopback address.
+	local := sf.embedded() && loopback(*addr)
+	if *demo && !local {
+		return errors.New("--demo needs the embedded store and a loopback --addr")
+	}
 	signer, err := sf.signer()
 	if err != nil {
 		return err
@@ -95,6 +103,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fresh := local && storeIsNew(sf.dataDir)
 	st, err := sf.open(ctx, log)
 	if err != nil {
 		return err
@@ -146,6 +155,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Keys: signingKeys}, Metrics: metrics})
 
+	var signInKey string
+	if local {
+		if signInKey, err = welcome(ctx, st, core, fresh, *demo, log); err != nil {
+			core.Close(context.Background())
+			return err
+		}
+	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		core.Close(context.Background())
@@ -166,6 +183,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	store := "sqlite:" + sf.dataDir
 	if !sf.embedded() {
 		store = "opensearch"
+	}
+	if signInKey != "" {
+		printSignIn(stderr, ln.Addr(), signInKey)
 	}
 	log.Info("auditlog listening", "addr", ln.Addr().String(), "store", store,
 		"playground", cfg.Playground, "introspection", cfg.Introspection)
