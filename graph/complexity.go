@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/graph/model"
@@ -77,7 +78,7 @@ func complexity() generated.ComplexityRoot {
 	c.EventFacets.Priority = facet
 	c.EventFacets.Submodule = facet
 	c.EventFacets.Histogram = func(child int, _ *model.HistogramInterval, _ *string) int {
-		return histogramCalls*StoreCallCost + child*targetBuckets
+		return histogramCalls*StoreCallCost + child*app.TargetBuckets
 	}
 
 	c.Mutation.IngestEvent = func(child int, _ model.EventInput) int { return ingestEventsCost(child, 1) }

@@ -17,7 +17,7 @@ func (r *Resolver) components(ctx context.Context) ([]model.Component, error) {
 	if err != nil {
 		return nil, err
 	}
-	views, err := r.capture.Components(ctx, p.Tenant)
+	views, err := r.app.Components(ctx, p.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("list components: %w", err)
 	}
@@ -28,7 +28,7 @@ func (r *Resolver) components(ctx context.Context) ([]model.Component, error) {
 	out := make([]model.Component, len(views))
 	for i, v := range views {
 		if withActivities {
-			if v, err = r.capture.Component(ctx, p.Tenant, v.ID); err != nil {
+			if v, err = r.app.Component(ctx, p.Tenant, v.ID); err != nil {
 				return nil, fmt.Errorf("read component %s: %w", views[i].ID, err)
 			}
 		}

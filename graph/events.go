@@ -3,7 +3,6 @@ package graph
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"time"
 	_ "time/tzdata" // IANA zones on any machine, the same everywhere
@@ -13,6 +12,7 @@ import (
 	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/graph/model"
 )
 
@@ -60,15 +60,15 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 			return nil, err
 		}
 	}
-	page, err := r.store.SearchEvents(ctx, q)
+	page, err := r.app.SearchEvents(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("search events: %w", err)
+		return nil, err
 	}
 	eventTypeLabel := func(code string) string { return code }
 	if len(page.Facets[audit.FacetEventType]) > 0 {
-		names, err := r.capture.ActivityNames(ctx, p.Tenant)
+		names, err := r.app.ActivityNames(ctx, p.Tenant)
 		if err != nil {
-			return nil, fmt.Errorf("activity names: %w", err)
+			return nil, err
 		}
 		eventTypeLabel = func(code string) string { return cmp.Or(names[code], code) }
 	}
@@ -229,46 +229,19 @@ func sameInterval(a, b *model.HistogramInterval) bool {
 	return *a == *b
 }
 
-// histogramWidth returns the bucket width of a histogram over q: the one
-// asked for, or the narrowest of the ladder that covers the filter's time
-// range in about 100 buckets. An open end of the range is taken from the
-// oldest or newest matching event.
+// histogramWidth returns the bucket width of a histogram over q
+// (app.HistogramWidth): the one asked for, or the automatic one.
 func (r *Resolver) histogramWidth(ctx context.Context, q audit.Query, asked *model.HistogramInterval) (time.Duration, error) {
-	from, ok, err := r.rangeEnd(ctx, q, q.Filter.From, audit.OldestFirst)
-	if err != nil || !ok {
-		return time.Minute, err // nothing matches: no buckets at all
+	var width time.Duration
+	if asked != nil {
+		var ok bool
+		if width, ok = intervalWidth(*asked); !ok {
+			return 0, invalid("facets.histogram.interval", "unknown interval %q", *asked)
+		}
 	}
-	to, ok, err := r.rangeEnd(ctx, q, q.Filter.To, audit.NewestFirst)
-	if err != nil || !ok {
-		return time.Minute, err
+	width, err := r.app.HistogramWidth(ctx, q, width)
+	if ie, ok := errs.AsInvalid(err); ok {
+		return 0, prefixed("facets.histogram", ie)
 	}
-	span := max(to.Sub(from), 0)
-	if asked == nil {
-		return autoWidth(span), nil
-	}
-	width, ok := intervalWidth(*asked)
-	if !ok {
-		return 0, invalid("facets.histogram.interval", "unknown interval %q", *asked)
-	}
-	if n := span / width; n > maxBuckets {
-		return 0, invalid("facets.histogram.interval", "makes %d buckets over this time range, at most %d are allowed; choose a wider interval or narrow the range", n, maxBuckets)
-	}
-	return width, nil
-}
-
-// rangeEnd returns bound if set, else the occurrence time of the first
-// event matching q in order; false when none matches.
-func (r *Resolver) rangeEnd(ctx context.Context, q audit.Query, bound *time.Time, order audit.Order) (time.Time, bool, error) {
-	if bound != nil {
-		return *bound, true, nil
-	}
-	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1,
-		SkipTotal: true})
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("find the time range for the histogram: %w", err)
-	}
-	if len(page.Events) == 0 {
-		return time.Time{}, false, nil
-	}
-	return page.Events[0].OccurredAt, true, nil
+	return width, err
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/auditlog/auditlog/graph/model"
 )
 
-// histogramLadder lists the bucket widths a histogram may use, narrowest first.
+// histogramLadder names the bucket widths of app.HistogramWidths in the schema.
 var histogramLadder = []struct {
 	interval model.HistogramInterval
 	width    time.Duration
@@ -22,24 +22,8 @@ var histogramLadder = []struct {
 	{model.HistogramIntervalThirtyDays, 30 * 24 * time.Hour},
 }
 
-const (
-	// targetBuckets is how many buckets an automatic histogram aims at most for.
-	targetBuckets = 100
-	// maxBuckets bounds a histogram whose interval the client chose.
-	maxBuckets = 10000
-)
-
-// autoWidth returns the narrowest ladder width that covers span in at most
-// targetBuckets buckets, or the widest one.
-func autoWidth(span time.Duration) time.Duration {
-	for _, step := range histogramLadder {
-		if span <= step.width*targetBuckets {
-			return step.width
-		}
-	}
-	return histogramLadder[len(histogramLadder)-1].width
-}
-
+// intervalWidth converts an interval of the schema to its width, one of
+// app.HistogramWidths.
 func intervalWidth(i model.HistogramInterval) (time.Duration, bool) {
 	for _, step := range histogramLadder {
 		if step.interval == i {

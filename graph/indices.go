@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
@@ -19,16 +18,13 @@ func (r *Resolver) componentIndices(ctx context.Context, c *model.Component) ([]
 	if err != nil {
 		return nil, err
 	}
-	if r.indices == nil {
-		return nil, nil
-	}
 	var ret *audit.Retention
 	if c.Criteria != nil && c.Criteria.Retention != nil {
 		ret = &audit.Retention{Value: c.Criteria.Retention.Value, Unit: c.Criteria.Retention.Unit}
 	}
-	indices, err := r.indices.ManagedIndices(ctx, p.Tenant, c.ID, ret)
-	if err != nil {
-		return nil, fmt.Errorf("list indices of component %s: %w", c.ID, err)
+	indices, ok, err := r.app.ManagedIndices(ctx, p.Tenant, c.ID, ret)
+	if err != nil || !ok {
+		return nil, err
 	}
 	out := make([]model.ManagedIndex, len(indices))
 	for i, ix := range indices {

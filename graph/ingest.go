@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/graph/model"
-	"github.com/auditlog/auditlog/indexer"
 )
 
 // ingested is the outcome of one ingested input: its result, and the error
@@ -39,7 +39,7 @@ func (r *Resolver) ingest(ctx context.Context, inputs []model.EventInput, path f
 		idx = append(idx, i)
 	}
 	if len(events) > 0 {
-		for j, res := range r.ix.Ingest(ctx, p, events) {
+		for j, res := range r.app.Ingest(ctx, p, events) {
 			out[idx[j]] = ingestedOf(path(idx[j]), res)
 		}
 	}
@@ -47,7 +47,7 @@ func (r *Resolver) ingest(ctx context.Context, inputs []model.EventInput, path f
 	return out, nil
 }
 
-func ingestedOf(path string, res indexer.Result) ingested {
+func ingestedOf(path string, res app.IngestResult) ingested {
 	out := ingested{res: model.IngestResult{ID: opt(res.ID), Captured: res.Captured, Duplicate: res.Duplicate}}
 	if res.Reason != "" {
 		reason := res.Reason

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/model"
-	"github.com/auditlog/auditlog/store"
 )
 
 // listNotifications resolves Query.notifications: a page of the caller's
@@ -21,7 +21,7 @@ func (r *Resolver) listNotifications(ctx context.Context, unreadOnly bool, first
 	if err != nil {
 		return nil, err
 	}
-	q := store.NotificationQuery{UnreadOnly: unreadOnly, Limit: DefaultPageSize}
+	q := app.NotificationQuery{UnreadOnly: unreadOnly, Limit: DefaultPageSize}
 	if first != nil {
 		q.Limit = *first
 	}
@@ -35,9 +35,9 @@ func (r *Resolver) listNotifications(ctx context.Context, unreadOnly bool, first
 		}
 		q.After = &key
 	}
-	ns, err := r.store.ListNotifications(ctx, p.Tenant, p.User, q)
+	ns, err := r.app.Notifications(ctx, p.Tenant, p.User, q)
 	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
+		return nil, err
 	}
 	out := make([]model.Notification, len(ns))
 	for i, n := range ns {
@@ -61,19 +61,19 @@ const (
 	maxCursorMillis = 253402300799999
 )
 
-func parseNotificationCursor(s string) (store.NotificationKey, bool) {
+func parseNotificationCursor(s string) (app.NotificationKey, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return store.NotificationKey{}, false
+		return app.NotificationKey{}, false
 	}
 	ms, id, ok := strings.Cut(string(raw), ":")
 	if !ok || id == "" {
-		return store.NotificationKey{}, false
+		return app.NotificationKey{}, false
 	}
 	at, err := strconv.ParseInt(ms, 10, 64)
 	// Within the years 1 to 9999, which stores can compare dates in.
 	if err != nil || at < minCursorMillis || at > maxCursorMillis {
-		return store.NotificationKey{}, false
+		return app.NotificationKey{}, false
 	}
-	return store.NotificationKey{FlaggedAt: time.UnixMilli(at).UTC(), ID: id}, true
+	return app.NotificationKey{FlaggedAt: time.UnixMilli(at).UTC(), ID: id}, true
 }

@@ -8,15 +8,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/auditlog/auditlog/app"
-	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/checkpoint"
-	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
-	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/live"
-	"github.com/auditlog/auditlog/retention"
-	"github.com/auditlog/auditlog/selfaudit"
-	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/token"
 )
 
@@ -29,7 +23,7 @@ const (
 	MaxPageSize     = 500
 	// MaxIDs bounds the ids of flagEvents, unflagEvents and
 	// markNotificationsRead.
-	MaxIDs = 1000
+	MaxIDs = app.MaxIDs
 	// CursorTTL is how long a page cursor stays valid.
 	CursorTTL = 24 * time.Hour
 )
@@ -67,25 +61,21 @@ type Deps struct {
 
 // Resolver is the root resolver. It is safe for concurrent use.
 type Resolver struct {
-	store   store.Store
-	capture *capture.Service
-	ix      *indexer.Indexer
-	export  *export.Service
+	app     *app.App
 	cursors *token.Signer
 	now     func() time.Time
 	log     *slog.Logger
 	metrics Metrics
 	reqID   func(ctx context.Context) string
-	audit   *selfaudit.Recorder
-	notify  Notifier
-	indices retention.Inspector
 	live    *live.Tail
 	keys    *checkpoint.Keyring
 }
 
 // NewResolver returns the root resolver over deps.
 func NewResolver(deps Deps) *Resolver {
+	// Without an App only what needs no core works (the cursor fuzzers).
 	r := &Resolver{
+		app:     deps.App,
 		cursors: deps.Signer.For("cursor"),
 		now:     deps.Clock,
 		log:     deps.Logger,
@@ -93,10 +83,8 @@ func NewResolver(deps Deps) *Resolver {
 		reqID:   deps.RequestID,
 		keys:    deps.Keys,
 	}
-	// Without an App only what needs no core works (the cursor fuzzers).
-	if a := deps.App; a != nil {
-		r.store, r.capture, r.ix, r.export = a.Store(), a.Capture(), a.Indexer(), a.Export()
-		r.audit, r.notify, r.indices, r.live = a.Audit(), a.Notifier(), a.Indices(), a.Live()
+	if deps.App != nil {
+		r.live = deps.App.Live()
 	}
 	if r.now == nil {
 		r.now = time.Now

@@ -7,15 +7,13 @@ package graph
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/graph/model"
-	"github.com/auditlog/auditlog/store"
 )
 
 func (r *componentResolver) Indices(ctx context.Context, obj *model.Component) ([]model.ManagedIndex, error) {
@@ -47,8 +45,8 @@ func (r *mutationResolver) ConfigureComponent(ctx context.Context, id string, co
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.capture.Configure(ctx, p, id, configFromInput(config))
-	if errors.Is(err, store.ErrConflict) {
+	v, err := r.app.Configure(ctx, p, id, configFromInput(config))
+	if errs.Is(err, errs.Conflict) {
 		if config.Version == nil {
 			return nil, invalid("config.version", "is required once the configuration was saved: send the version you read (Component.version)")
 		}
@@ -85,9 +83,9 @@ func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []stri
 	if len(ids) > MaxIDs {
 		return 0, invalid("ids", "has %d ids, at most %d are allowed", len(ids), MaxIDs)
 	}
-	n, err := r.store.MarkNotificationsRead(ctx, p.Tenant, p.User, ids, r.now().UTC())
+	n, err := r.app.MarkNotificationsRead(ctx, p.Tenant, p.User, ids, r.now().UTC())
 	if err != nil {
-		return 0, fmt.Errorf("mark notifications read: %w", err)
+		return 0, err
 	}
 	return n, nil
 }
@@ -101,12 +99,12 @@ func (r *queryResolver) Event(ctx context.Context, id string) (*model.Event, err
 	if err != nil {
 		return nil, err
 	}
-	ev, err := r.store.GetEvent(ctx, p.Tenant, id, nil)
-	if errors.Is(err, store.ErrNotFound) {
+	ev, err := r.app.Event(ctx, p.Tenant, id)
+	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get event: %w", err)
+		return nil, err
 	}
 	m := eventModel(ev)
 	return &m, nil
@@ -121,8 +119,8 @@ func (r *queryResolver) Component(ctx context.Context, id string) (*model.Compon
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.capture.Component(ctx, p.Tenant, id)
-	if errors.Is(err, store.ErrNotFound) {
+	v, err := r.app.Component(ctx, p.Tenant, id)
+	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -137,9 +135,9 @@ func (r *queryResolver) SavedFilters(ctx context.Context) ([]model.SavedFilter, 
 	if err != nil {
 		return nil, err
 	}
-	fs, err := r.store.ListSavedFilters(ctx, p.Tenant, auth.SavedFilterOwner(p))
+	fs, err := r.app.SavedFilters(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("list saved filters: %w", err)
+		return nil, err
 	}
 	out := make([]model.SavedFilter, len(fs))
 	for i, f := range fs {

@@ -37,8 +37,7 @@ func (r *Resolver) verifyLog(ctx context.Context, from, to *time.Time) (*model.V
 		return nil, audit.Invalid("to", "must be after from")
 	}
 	out := &model.Verification{From: start, To: end, NotIntact: []model.VerifiedWindow{}}
-	v := verify.New(r.store, r.keys, r.capture.Cutoffs)
-	sum, err := v.Verify(ctx, p.Tenant, start, end, func(w verify.Window) error {
+	sum, err := r.app.Verify(ctx, p, r.keys, start, end, func(w verify.Window) error {
 		if w.Status == verify.Intact {
 			return nil
 		}
@@ -49,7 +48,6 @@ func (r *Resolver) verifyLog(ctx context.Context, from, to *time.Time) (*model.V
 		out.NotIntact = append(out.NotIntact, windowModel(w))
 		return nil
 	})
-	r.audit.Verified(ctx, p, start, end, sum, err)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,8 @@ package graph
 
 import (
 	"context"
-	"fmt"
-	"unicode/utf8"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/model"
@@ -12,23 +11,15 @@ import (
 
 // Bounds of userSuggestions.
 const (
-	DefaultSuggestions = 10
-	MaxSuggestions     = 50
-	// MaxSuggestPrefix is the longest prefix, the longest email.
-	MaxSuggestPrefix = 320
+	DefaultSuggestions = app.DefaultSuggestions
+	MaxSuggestions     = app.MaxSuggestions
 )
 
-// suggestUsers resolves Query.userSuggestions.
+// suggestUsers resolves Query.userSuggestions (app.SuggestUsers).
 func (r *Resolver) suggestUsers(ctx context.Context, role audit.UserRole, prefix string, first *int) ([]model.UserSuggestion, error) {
 	p, err := auth.Require(ctx, auth.Read)
 	if err != nil {
 		return nil, err
-	}
-	if !role.Valid() {
-		return nil, invalid("role", "unknown role %q", role)
-	}
-	if n := utf8.RuneCountInString(prefix); n < 1 || n > MaxSuggestPrefix || !utf8.ValidString(prefix) {
-		return nil, invalid("prefix", "must be 1 to %d characters, got %d", MaxSuggestPrefix, n)
 	}
 	n := DefaultSuggestions
 	if first != nil {
@@ -37,13 +28,9 @@ func (r *Resolver) suggestUsers(ctx context.Context, role audit.UserRole, prefix
 	if n < 1 || n > MaxSuggestions {
 		return nil, invalid("first", "must be between 1 and %d, got %d", MaxSuggestions, n)
 	}
-	cutoffs, err := r.capture.Cutoffs(ctx, p.Tenant)
+	found, err := r.app.SuggestUsers(ctx, audit.UserQuery{Tenant: p.Tenant, Role: role, Prefix: prefix, Limit: n})
 	if err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
-	found, err := r.store.SuggestUsers(ctx, audit.UserQuery{Tenant: p.Tenant, Role: role, Prefix: prefix, Limit: n, Cutoffs: cutoffs})
-	if err != nil {
-		return nil, fmt.Errorf("suggest users: %w", err)
+		return nil, err
 	}
 	out := make([]model.UserSuggestion, len(found))
 	for i, s := range found {
@@ -61,13 +48,9 @@ func (r *Resolver) currentAccountStatus(ctx context.Context, u *model.User) (*au
 	if err != nil {
 		return nil, err
 	}
-	cutoffs, err := r.capture.Cutoffs(ctx, p.Tenant)
+	status, err := r.app.LatestAccountStatus(ctx, p.Tenant, audit.User{ID: str(u.ID), Email: str(u.Email)})
 	if err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
-	status, err := r.store.LatestAccountStatus(ctx, p.Tenant, audit.User{ID: str(u.ID), Email: str(u.Email)}, cutoffs)
-	if err != nil {
-		return nil, fmt.Errorf("current account status: %w", err)
+		return nil, err
 	}
 	if status == "" {
 		return nil, nil

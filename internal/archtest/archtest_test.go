@@ -34,7 +34,21 @@ var backends = []string{"store/sqlite", "store/opensearch"}
 // module. go list fails on an import cycle, which fails the test too.
 func deps(t *testing.T) map[string][]string {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, module+"/...")
+	return list(t, "Deps")
+}
+
+// imports returns, for every package of the module, the module's packages
+// it imports itself (tests excluded).
+func imports(t *testing.T) map[string][]string {
+	t.Helper()
+	return list(t, "Imports")
+}
+
+// list returns go list's field (Deps or Imports) of every package of the
+// module, keeping the module's packages, as paths relative to the module.
+func list(t *testing.T, field string) map[string][]string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .`+field+`}} {{.}}{{end}}`, module+"/...")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -126,6 +140,28 @@ func TestAPIDoesNotReachABackend(t *testing.T) {
 				if under(d, b) {
 					t.Errorf("%s depends on the backend %s", pkg, d)
 				}
+			}
+		}
+	}
+}
+
+// TestGraphCallsTheApplication: graph's resolvers check the role, convert,
+// call the application and convert back; they do not call the store, the
+// write path, the service's own trail or retention themselves (the App
+// offers what they need). capture and export stay for their types, which
+// graph converts.
+func TestGraphCallsTheApplication(t *testing.T) {
+	ims, ok := imports(t)["graph"]
+	if !ok {
+		t.Fatal("no package graph")
+	}
+	if !slices.Contains(ims, "app") {
+		t.Errorf("graph imports %v, not app", ims)
+	}
+	for _, d := range ims {
+		for _, banned := range []string{"store", "indexer", "selfaudit", "retention"} {
+			if under(d, banned) {
+				t.Errorf("graph imports %s: call the application (package app) instead", d)
 			}
 		}
 	}
