@@ -24,6 +24,11 @@ const (
 	CodeForbidden       = "FORBIDDEN"
 	CodeNotFound        = "NOT_FOUND"
 	CodeInternal        = "INTERNAL"
+	// CodeUnavailable: the store could not be reached or did not answer in
+	// time (or the server is shutting down). Retryable: the operation may
+	// or may not have taken effect, and an ingest retried with the same
+	// event ids stores each event once.
+	CodeUnavailable = "UNAVAILABLE"
 )
 
 // classify returns the code of a resolver error and whether its message may
@@ -37,11 +42,21 @@ func classify(err error) string {
 		return CodeForbidden
 	case errors.Is(err, store.ErrNotFound):
 		return CodeNotFound
+	case Unavailable(err):
+		return CodeUnavailable
 	}
 	if _, ok := audit.AsInvalid(err); ok {
 		return CodeBadUserInput
 	}
 	return CodeInternal
+}
+
+// Unavailable reports whether err means "the store could not be reached or
+// did not answer in time": a store's ErrUnavailable, a deadline that
+// passed while waiting for it, or an indexer that is shutting down.
+func Unavailable(err error) bool {
+	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, indexer.ErrClosed)
 }
 
 // ErrorPresenter maps every error a resolver returns to a GraphQL error
@@ -91,6 +106,11 @@ func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error 
 		r.log.ErrorContext(ctx, "graphql resolver failed", "request_id", id, "path", gqlErr.Path.String(), "err", err)
 		gqlErr.Message = internalMessage(id)
 		return withCode(gqlErr, code, "requestId", id)
+	case CodeUnavailable:
+		id := r.reqID(ctx)
+		r.logUnavailable(ctx, "graphql resolver: store unavailable", "request_id", id, "path", gqlErr.Path.String(), "err", err)
+		gqlErr.Message = unavailableMessage(id)
+		return withCode(gqlErr, code, "requestId", id)
 	}
 	return withCode(gqlErr, code)
 }
@@ -115,6 +135,14 @@ func requestErrorExcerpt(msg string) string {
 	msg, _, _ = strings.Cut(msg, " body:")
 	if len(msg) > 200 {
 		msg = strings.ToValidUTF8(msg[:200], "") + "…"
+	}
+	return msg
+}
+
+func unavailableMessage(requestID string) string {
+	msg := "the store could not be reached or did not answer in time; retry shortly (ingests with the same event ids)"
+	if requestID != "" {
+		msg += "; request id " + requestID
 	}
 	return msg
 }

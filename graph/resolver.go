@@ -12,6 +12,7 @@ import (
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/logthrottle"
 	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
@@ -36,7 +37,8 @@ const (
 // Prometheus. Deps.Metrics may be nil.
 type Metrics interface {
 	// Ingested counts ingest outcomes: "captured", "duplicate",
-	// "suppressed", "invalid", "forbidden" or "failed".
+	// "suppressed", "invalid", "forbidden", "unavailable" (the store could
+	// not be reached; retryable) or "failed".
 	Ingested(outcome string, n int)
 }
 
@@ -70,6 +72,9 @@ type Deps struct {
 	// Notifier delivers flag notifications once they are stored (the
 	// webhooks); none when nil.
 	Notifier Notifier
+	// OnUnavailable, when set, is told that the store failed the request
+	// ctx belongs to (it did not answer, or not in time).
+	OnUnavailable func(ctx context.Context)
 	// Indices lists a component's indices (Component.indices); when nil,
 	// the store does if it is a retention.Inspector, else the field is null.
 	Indices retention.Inspector
@@ -89,6 +94,10 @@ type Resolver struct {
 	audit   *selfaudit.Recorder
 	notify  Notifier
 	indices retention.Inspector
+	// quiet rate-limits the log lines of failures that come in floods
+	// (a store outage fails every request).
+	quiet         *logthrottle.Throttle
+	onUnavailable func(ctx context.Context)
 }
 
 // NewResolver returns the root resolver over deps.
@@ -106,12 +115,18 @@ func NewResolver(deps Deps) *Resolver {
 		audit:   deps.SelfAudit,
 		notify:  deps.Notifier,
 		indices: deps.Indices,
+
+		onUnavailable: deps.OnUnavailable,
 	}
 	if r.now == nil {
 		r.now = time.Now
 	}
 	if r.log == nil {
 		r.log = slog.Default()
+	}
+	r.quiet = logthrottle.New(0, nil)
+	if r.onUnavailable == nil {
+		r.onUnavailable = func(context.Context) {}
 	}
 	if r.indices == nil {
 		r.indices, _ = deps.Store.(retention.Inspector)
@@ -129,4 +144,19 @@ func NewResolver(deps Deps) *Resolver {
 // of complexity.go for complexity limits.
 func (r *Resolver) ExecutableSchema() graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexity()})
+}
+
+// logUnavailable logs that the store could not be reached, at most once
+// per logthrottle.DefaultInterval, counting the lines left out: during an
+// outage every request fails so, and readiness already says it.
+func (r *Resolver) logUnavailable(ctx context.Context, msg string, args ...any) {
+	r.onUnavailable(ctx)
+	ok, skipped := r.quiet.Allow(msg)
+	if !ok {
+		return
+	}
+	if skipped > 0 {
+		args = append(args, "similar_left_out", skipped)
+	}
+	r.log.WarnContext(ctx, msg, args...)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/health"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
@@ -52,6 +53,9 @@ type envOptions struct {
 	// maxDownloads bounds the CSV downloads streamed at once; export's
 	// default when 0.
 	maxDownloads int
+	// health, when set, runs a health monitor of the store with these
+	// options and gives it to the server (Deps.Health).
+	health *health.Options
 }
 
 func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
@@ -91,7 +95,17 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 		t.Fatal(err)
 	}
 	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log, MaxConcurrent: opts.maxDownloads})
-	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock})
+	var mon *health.Monitor
+	if opts.health != nil {
+		o := *opts.health
+		o.Logger = log
+		mon = health.New(served.Ping, o)
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); mon.Run(ctx) }()
+		t.Cleanup(func() { stop(); <-done })
+	}
+	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock, Health: mon})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e.url, e.keys = srv.URL, auth.NewKeys(e.st, nil)

@@ -30,8 +30,8 @@ var refusedRequest = map[string]bool{
 }
 
 // presentErrors wraps the resolvers' error presenter: requests refused by
-// gqlgen get our codes, and an internal error of a request that ran out of
-// time says so, since the client can do something about that.
+// gqlgen get our codes, and an error of a request that ran out of time is
+// UNAVAILABLE, retryable, whatever the store made of its cancellation.
 func presentErrors(inner graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		e := inner(ctx, err)
@@ -40,8 +40,10 @@ func presentErrors(inner graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc 
 		case refusedRequest[code]:
 			e.Extensions["code"] = graph.CodeBadUserInput
 			e.Extensions["reason"] = code
-		case code == graph.CodeInternal && errors.Is(ctx.Err(), context.DeadlineExceeded):
-			e.Message = "the request did not finish in time; narrow it or try again (request id " + RequestID(ctx) + ")"
+		case code == graph.CodeInternal && errors.Is(ctx.Err(), context.DeadlineExceeded),
+			code == graph.CodeUnavailable && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			e.Extensions["code"] = graph.CodeUnavailable
+			e.Message = "the request did not finish in time; narrow it or retry (request id " + RequestID(ctx) + ")"
 		}
 		return e
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/health"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/selfaudit"
@@ -141,8 +142,13 @@ type Deps struct {
 	// graph.Deps.Notifier. Leave it nil when Store delivers them itself
 	// (notify.WithWebhooks), or they are delivered twice.
 	Notifier graph.Notifier
-	Clock    func() time.Time
-	Logger   *slog.Logger
+	// Health, when set, says whether the store answers: /readyz reports
+	// it, and while the store does not answer /graphql refuses requests
+	// at once with 503 UNAVAILABLE and Retry-After. Without it /readyz
+	// pings the store and requests run regardless. The caller runs it.
+	Health *health.Monitor
+	Clock  func() time.Time
+	Logger *slog.Logger
 }
 
 // New returns the HTTP handler of auditlog.
@@ -174,6 +180,17 @@ func New(cfg Config, deps Deps) http.Handler {
 		Indices:   deps.Indices,
 		SelfAudit: deps.SelfAudit,
 		Notifier:  deps.Notifier,
+		// The store did not answer: tell the client when to retry, and
+		// check the store now so that the requests after this one are
+		// refused at once if it is down.
+		OnUnavailable: func(ctx context.Context) {
+			if info, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+				info.header.Set("Retry-After", "1")
+			}
+			if deps.Health != nil {
+				deps.Health.Suspect()
+			}
+		},
 	})
 	gql := handler.New(resolver.ExecutableSchema())
 	gql.AddTransport(transport.Options{})
@@ -199,17 +216,27 @@ func New(cfg Config, deps Deps) http.Handler {
 	gql.SetRecoverFunc(resolver.RecoverFunc())
 	gql.AroundResponses(countErrors(metrics))
 
-	// Cheapest refusals first: the key and its rate need headers only, and
-	// a request without a valid key is refused before its body is read; the
-	// body is read before a worker slot is taken, so slow uploads hold none.
-	var api http.Handler = withTimeout(cfg.RequestTimeout, noStore(gql))
-	api = limitConcurrency(cfg.MaxConcurrent, cfg.QueueWait, api)
+	// Every request is bounded from its first store call: the key check
+	// (a store look-up unless cached) runs within the request's deadline
+	// and a worker slot, as does the body read (under a read deadline),
+	// so a store that hangs holds at most MaxConcurrent requests, each
+	// until its deadline, and the others wait QueueWait at most for 503.
+	// While Health says the store does not answer, requests are refused
+	// before any of that. Within the slot, cheapest refusals first: the key
+	// and its rate need headers only, and a request without a valid key is
+	// refused before its body is read.
+	var api http.Handler = noStore(gql)
 	api = limitBody(cfg.MaxBodyBytes, api)
 	api = requireKey(log, cfg.Introspection, api)
 	if cfg.RateLimit > 0 {
 		api = limitRate(newRateLimiter(cfg.RateLimit, cfg.RateBurst, deps.Clock), api)
 	}
 	api = authenticate(authn, api)
+	api = limitConcurrency(cfg.MaxConcurrent, cfg.QueueWait, api)
+	api = withTimeout(cfg.RequestTimeout, api)
+	if deps.Health != nil {
+		api = requireStore(deps.Health, api)
+	}
 
 	mux := http.NewServeMux()
 	// Other methods get 405 and an Allow header from the mux, rather than
@@ -232,6 +259,14 @@ func New(cfg Config, deps Deps) http.Handler {
 		writeText(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if deps.Health != nil {
+			if err := deps.Health.Err(); err != nil {
+				writeText(w, http.StatusServiceUnavailable, "store unavailable")
+				return
+			}
+			writeText(w, http.StatusOK, "ok")
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := deps.Store.Ping(ctx); err != nil {

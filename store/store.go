@@ -27,6 +27,10 @@ var (
 	ErrNotFound  = errors.New("not found")
 	ErrConflict  = errors.New("version conflict")
 	ErrDuplicate = errors.New("already exists")
+	// ErrUnavailable: the backend could not be reached or did not answer
+	// in time. The operation may or may not have taken effect; retrying it
+	// (writes with the same event ids) is safe.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Store is a complete backend.

@@ -16,6 +16,7 @@ import (
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/health"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
@@ -127,9 +128,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
 	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
 		MaxConcurrent: lim.downloads, OnExported: rec.Exported})
+	// Readiness, and refusing requests at once while the store does not
+	// answer; stopped with ctx.
+	mon := health.New(st.Ping, health.Options{Logger: log})
+	go mon.Run(ctx)
 	handler := server.New(cfg, server.Deps{
 		Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
-		Indices: ret.indices, SelfAudit: rec, Notifier: notifier,
+		Indices: ret.indices, SelfAudit: rec, Notifier: notifier, Health: mon,
 	})
 
 	ln, err := net.Listen("tcp", *addr)
