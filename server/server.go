@@ -311,3 +311,21 @@ func writeText(w http.ResponseWriter, status int, body string) {
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body + "\n"))
 }
+
+// NotReady is what a server serves until its store opened: /healthz 200
+// (the process runs), /readyz 503, and every other request 503 with
+// Retry-After, as GraphQL errors with code UNAVAILABLE.
+func NotReady() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusServiceUnavailable, "store unavailable")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		writeGraphQLError(w, http.StatusServiceUnavailable, CodeUnavailable, "starting: the store does not answer yet; retry shortly")
+	})
+	return mux
+}

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
@@ -20,6 +22,7 @@ import (
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
+	"github.com/auditlog/auditlog/store"
 )
 
 // shutdownGrace is how long in-flight requests and queued ingests get to
@@ -83,15 +86,52 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := sf.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	cat, err := capture.LoadCatalog()
 	if err != nil {
 		return fmt.Errorf("load activity catalog: %w", err)
 	}
+
+	// Listen first: health checks are answered (/healthz 200, /readyz
+	// 503) while the store is not reachable yet, and the store is waited
+	// for, not given up on; the API is served once it opens.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	front := &swapHandler{}
+	front.set(server.NotReady())
+	srv := &http.Server{
+		Handler:           front,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10, // GET queries travel in the URL; the parser token limit bounds them anyway
+		// No WriteTimeout: CSV downloads stream for as long as they make
+		// progress; the export handler sets per-page write deadlines.
+	}
+	storeName := "sqlite:" + sf.dataDir
+	if !sf.embedded() {
+		storeName = "opensearch"
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	// Until the API is served, a failure closes the listener on return;
+	// afterwards the drain below does, in order.
+	started := false
+	defer func() {
+		if !started {
+			_ = srv.Close()
+		}
+	}()
+	st, err := openStore(ctx, &sf, log.With("addr", ln.Addr().String()))
+	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped before the store opened")
+			return nil
+		}
+		return err
+	}
+	defer st.Close()
 
 	hooks, err := wf.webhooks(log)
 	if err != nil {
@@ -137,32 +177,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Indices: ret.indices, SelfAudit: rec, Notifier: notifier, Health: mon,
 	})
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		ix.Close(context.Background())
-		if hooks != nil {
-			hooks.Close(context.Background())
-		}
-		return fmt.Errorf("listen: %w", err)
-	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10, // GET queries travel in the URL; the parser token limit bounds them anyway
-		// No WriteTimeout: CSV downloads stream for as long as they make
-		// progress; the export handler sets per-page write deadlines.
-	}
-	store := "sqlite:" + sf.dataDir
-	if !sf.embedded() {
-		store = "opensearch"
-	}
-	log.Info("auditlog listening", "addr", ln.Addr().String(), "store", store,
+	front.set(handler)
+	started = true
+	log.Info("auditlog listening", "addr", ln.Addr().String(), "store", storeName,
 		"playground", cfg.Playground, "introspection", cfg.Introspection)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
 	select {
 	case err = <-served:
 	case <-ctx.Done():
@@ -334,4 +352,47 @@ func boolSetting(name, v string, def bool) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("--%s must be true or false, got %q", name, v)
+}
+
+// openStore opens the selected store. An OpenSearch cluster that cannot be
+// reached (not started yet, restarting, overloaded) is waited for, retrying
+// with a backoff doubling from 250ms to 10s and logging once that it is
+// waited for, until ctx ends; any other failure
+// (a bad URL, refused credentials, a broken data dir) ends start-up.
+func openStore(ctx context.Context, sf *storeFlags, log *slog.Logger) (store.Store, error) {
+	backoff := 250 * time.Millisecond
+	waiting := false
+	for {
+		st, err := sf.open(ctx, log)
+		if err == nil {
+			return st, nil // the health monitor says it is ready
+		}
+		if !errors.Is(err, store.ErrUnavailable) || ctx.Err() != nil {
+			return nil, err
+		}
+		if !waiting {
+			waiting = true
+			log.Warn("store unavailable: not ready, /readyz says 503; retrying with backoff", "err", err)
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 10*time.Second)
+	}
+}
+
+// swapHandler serves through the handler last set: not-ready answers
+// until the API is assembled, then the API.
+type swapHandler struct {
+	h atomic.Pointer[http.Handler]
+}
+
+func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
 }

@@ -37,16 +37,10 @@ type Node struct {
 // tests are off: no OPENSEARCH_URL, or -short.
 func PrivateNode(t testing.TB, instance string) *Node {
 	t.Helper()
-	if strings.TrimSpace(os.Getenv("OPENSEARCH_URL")) == "" || testing.Short() {
-		unavailable(t, "a private OpenSearch node is started only beside the shared one: "+howTo+"; not with -short")
+	n := newNode(t, instance)
+	if n == nil {
 		return nil
 	}
-	script, err := findScript()
-	if err != nil {
-		unavailable(t, err.Error())
-		return nil
-	}
-	n := &Node{t: t, instance: instance, script: script}
 	if _, err := n.run("status"); err == nil {
 		u, err := n.run("url")
 		if err != nil {
@@ -56,15 +50,50 @@ func PrivateNode(t testing.TB, instance string) *Node {
 		t.Cleanup(n.Thaw)
 		return n
 	}
-	n.port = freePort(t)
-	t.Cleanup(func() {
-		n.Thaw()
-		if _, err := n.run("stop"); err != nil {
-			t.Errorf("stop private node %s: %v", instance, err)
-		}
-	})
+	n.reserve()
 	n.Start()
 	return n
+}
+
+// StoppedNode is PrivateNode not started yet (stopped, if it ran): its URL
+// is known, nothing answers there until Start.
+func StoppedNode(t testing.TB, instance string) *Node {
+	t.Helper()
+	n := newNode(t, instance)
+	if n == nil {
+		return nil
+	}
+	if _, err := n.run("status"); err == nil {
+		n.Stop()
+	}
+	n.reserve()
+	n.URL = "http://127.0.0.1:" + n.port
+	return n
+}
+
+func newNode(t testing.TB, instance string) *Node {
+	t.Helper()
+	if strings.TrimSpace(os.Getenv("OPENSEARCH_URL")) == "" || testing.Short() {
+		unavailable(t, "a private OpenSearch node is started only beside the shared one: "+howTo+"; not with -short")
+		return nil
+	}
+	script, err := findScript()
+	if err != nil {
+		unavailable(t, err.Error())
+		return nil
+	}
+	return &Node{t: t, instance: instance, script: script}
+}
+
+// reserve picks the node's port and stops the node when the test ends.
+func (n *Node) reserve() {
+	n.port = freePort(n.t)
+	n.t.Cleanup(func() {
+		n.Thaw()
+		if _, err := n.run("stop"); err != nil {
+			n.t.Errorf("stop private node %s: %v", n.instance, err)
+		}
+	})
 }
 
 // Start starts the node (again) and waits until it answers.
