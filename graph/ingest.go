@@ -86,8 +86,8 @@ func (r *Resolver) ingestError(ctx context.Context, path string, err error) *mod
 
 // logFailures logs the failed items of one ingestEvents call in one line
 // per kind, with their count and the first item's error: a batch of 1000
-// failing alike is one line, not 1000. Unavailability is rate-limited
-// too, since during an outage every batch fails so.
+// failing alike is one line, not 1000. Lines are rate-limited too, since
+// a failing store fails every batch alike (similar_left_out counts them).
 func (r *Resolver) logFailures(ctx context.Context, items []ingested, path func(i int) string) {
 	var internal, unavailable int
 	var firstInternal, firstUnavailable int
@@ -110,8 +110,10 @@ func (r *Resolver) logFailures(ctx context.Context, items []ingested, path func(
 	}
 	id := r.reqID(ctx)
 	if internal > 0 {
-		r.log.ErrorContext(ctx, "ingest items failed", "request_id", id, "failed", internal, "of", len(items),
-			"first", path(firstInternal), "err", items[firstInternal].err)
+		if ok, skipped := r.quiet.Allow("ingest items failed"); ok {
+			r.log.ErrorContext(ctx, "ingest items failed", "request_id", id, "failed", internal, "of", len(items),
+				"first", path(firstInternal), "err", items[firstInternal].err, "similar_left_out", skipped)
+		}
 	}
 	if unavailable > 0 {
 		r.logUnavailable(ctx, "ingest items not stored: store unavailable", "request_id", id, "items", unavailable,

@@ -192,7 +192,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 				tooLarge(w, max)
 				return
 			case err != nil:
-				http.Error(w, "cannot read request body", http.StatusBadRequest)
+				writeGraphQLError(w, http.StatusBadRequest, graph.CodeBadUserInput, "cannot read the request body: "+err.Error())
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))

@@ -225,7 +225,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	// before any of that. Within the slot, cheapest refusals first: the key
 	// and its rate need headers only, and a request without a valid key is
 	// refused before its body is read.
-	var api http.Handler = noStore(gql)
+	var api http.Handler = noStore(refuseUnsupported(gql))
 	api = limitBody(cfg.MaxBodyBytes, api)
 	api = requireKey(log, cfg.Introspection, api)
 	if cfg.RateLimit > 0 {
@@ -244,10 +244,18 @@ func New(cfg Config, deps Deps) http.Handler {
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodOptions} {
 		mux.Handle(method+" /graphql", api)
 	}
-	// GET's pattern matches HEAD too, which GraphQL has no answer for.
+	// GET's pattern matches HEAD too, which GraphQL has no answer for (and
+	// a HEAD answer no body).
 	mux.HandleFunc("HEAD /graphql", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		w.Header().Set("Allow", graphQLMethods)
 		w.WriteHeader(http.StatusMethodNotAllowed)
+	})
+	// Any other method: 405 with Allow, and a GraphQL error body like
+	// every other refusal (the mux's own 405 is plain text).
+	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", graphQLMethods)
+		writeGraphQLError(w, http.StatusMethodNotAllowed, graph.CodeBadUserInput,
+			"method "+r.Method+" is not allowed on /graphql; use POST, or GET for queries", "reason", ReasonMethodNotAllowed)
 	})
 	if deps.Export != nil {
 		mux.Handle("GET /export/{token}", deps.Export)
