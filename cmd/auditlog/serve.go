@@ -167,7 +167,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	ix := indexer.New(st, svc, indexer.Options{Logger: log, Writers: writers, OnBatch: metrics.OnBatch})
 	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
 	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
-		MaxConcurrent: lim.downloads, OnExported: rec.Exported})
+		MaxConcurrent: lim.downloads, MaxPerTenant: lim.perTenant, MinRate: lim.exportMinRate(), OnExported: rec.Exported})
 	// Readiness, and refusing requests at once while the store does not
 	// answer; stopped with ctx.
 	mon := health.New(st.Ping, health.Options{Logger: log})
@@ -239,6 +239,8 @@ type limitFlags struct {
 	burst      int
 	concurrent int
 	downloads  int
+	perTenant  int
+	minRate    int64
 	timeout    time.Duration
 	complexity int
 	depth      int
@@ -247,15 +249,17 @@ type limitFlags struct {
 
 // limitEnv names the environment fallback of every limit flag.
 var limitEnv = map[string]string{
-	"max-body-bytes":    "AUDITLOG_MAX_BODY_BYTES",
-	"rate-limit":        "AUDITLOG_RATE_LIMIT",
-	"rate-burst":        "AUDITLOG_RATE_BURST",
-	"max-concurrent":    "AUDITLOG_MAX_CONCURRENT",
-	"max-downloads":     "AUDITLOG_MAX_DOWNLOADS",
-	"request-timeout":   "AUDITLOG_REQUEST_TIMEOUT",
-	"complexity-limit":  "AUDITLOG_COMPLEXITY_LIMIT",
-	"depth-limit":       "AUDITLOG_DEPTH_LIMIT",
-	"query-token-limit": "AUDITLOG_QUERY_TOKEN_LIMIT",
+	"max-body-bytes":           "AUDITLOG_MAX_BODY_BYTES",
+	"rate-limit":               "AUDITLOG_RATE_LIMIT",
+	"rate-burst":               "AUDITLOG_RATE_BURST",
+	"max-concurrent":           "AUDITLOG_MAX_CONCURRENT",
+	"max-downloads":            "AUDITLOG_MAX_DOWNLOADS",
+	"max-downloads-per-tenant": "AUDITLOG_MAX_DOWNLOADS_PER_TENANT",
+	"download-min-rate":        "AUDITLOG_DOWNLOAD_MIN_RATE",
+	"request-timeout":          "AUDITLOG_REQUEST_TIMEOUT",
+	"complexity-limit":         "AUDITLOG_COMPLEXITY_LIMIT",
+	"depth-limit":              "AUDITLOG_DEPTH_LIMIT",
+	"query-token-limit":        "AUDITLOG_QUERY_TOKEN_LIMIT",
 }
 
 func (l *limitFlags) register(fs *flag.FlagSet) {
@@ -270,6 +274,10 @@ func (l *limitFlags) register(fs *flag.FlagSet) {
 		help("max-concurrent", "GraphQL requests executed at once; more wait briefly, then get 503 with Retry-After"))
 	fs.IntVar(&l.downloads, "max-downloads", defaultMaxDownloads,
 		help("max-downloads", "CSV downloads (GET /export/...) streamed at once; more get 503 with Retry-After"))
+	fs.IntVar(&l.perTenant, "max-downloads-per-tenant", 0,
+		help("max-downloads-per-tenant", "CSV downloads of one tenant streamed at once; 0 is half of --max-downloads, at least 1"))
+	fs.Int64Var(&l.minRate, "download-min-rate", export.DefaultMinRate,
+		help("download-min-rate", "bytes per second a CSV download must take, measured over 30s; a slower one is cut without its '# complete' trailer; 0 turns the minimum off"))
 	fs.DurationVar(&l.timeout, "request-timeout", server.DefaultRequestTimeout,
 		help("request-timeout", "time limit of one GraphQL request (CSV downloads stream without one)"))
 	fs.IntVar(&l.complexity, "complexity-limit", server.DefaultComplexityLimit,
@@ -285,7 +293,22 @@ func (l *limitFlags) check() error {
 	if l.downloads < 1 {
 		return fmt.Errorf("--max-downloads must be at least 1, got %d", l.downloads)
 	}
+	if l.perTenant < 0 || l.perTenant > l.downloads {
+		return fmt.Errorf("--max-downloads-per-tenant must be between 0 and --max-downloads (%d), got %d", l.downloads, l.perTenant)
+	}
+	if l.minRate < 0 {
+		return fmt.Errorf("--download-min-rate must be 0 or more bytes per second, got %d", l.minRate)
+	}
 	return nil
+}
+
+// exportMinRate is --download-min-rate as export.Options reads it: 0
+// there is the default, "no minimum" is negative.
+func (l *limitFlags) exportMinRate() int64 {
+	if l.minRate == 0 {
+		return -1
+	}
+	return l.minRate
 }
 
 func (l *limitFlags) config() server.Config {
