@@ -14,6 +14,7 @@ import (
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/store"
 )
 
 // listFlag is a flag that may be repeated or given comma-separated values.
@@ -130,6 +131,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	if err := tenantExists(ctx, st, *tenant); err != nil {
+		return err
+	}
 	if *saved != "" {
 		var given []string
 		fs.Visit(func(fl *flag.Flag) {
@@ -217,6 +221,27 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if file != nil {
 		fmt.Fprintf(stdout, "exported %d events to %s\n", rows, *out)
+	}
+	return nil
+}
+
+// tenantExists refuses a tenant the store knows nothing of (no API key, no
+// event), most likely a misspelt --tenant: an empty file and success would
+// hide the mistake.
+func tenantExists(ctx context.Context, st store.Store, tenant string) error {
+	keys, err := st.ListKeys(ctx, tenant)
+	if err != nil {
+		return fmt.Errorf("check tenant %s: %w", tenant, err)
+	}
+	if len(keys) > 0 {
+		return nil
+	}
+	page, err := st.SearchEvents(ctx, audit.Query{Tenant: tenant, Order: audit.NewestFirst, Limit: 1, SkipTotal: true})
+	if err != nil {
+		return fmt.Errorf("check tenant %s: %w", tenant, err)
+	}
+	if len(page.Events) == 0 {
+		return fmt.Errorf("no tenant %q: it has no API keys and no events (check --tenant)", tenant)
 	}
 	return nil
 }
