@@ -79,6 +79,14 @@ type EventStore interface {
 	// the first error fn returns, and returns it.
 	ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Event) error) error
 
+	// CountIngested returns how many of the tenant's events of the
+	// component are stored with IngestedAt at or after since (a zero since:
+	// all). Counted from the events themselves, it is exact whatever
+	// happened to the process that wrote them (a crash between a write and
+	// any counter); on a backend that refreshes periodically (Refresher),
+	// the latest writes count once refreshed.
+	CountIngested(ctx context.Context, tenant, componentID string, since time.Time) (int64, error)
+
 	// FlagEvents sets flag on the tenant's events with these ids, keeping
 	// the first flag of an event already flagged. It returns the events
 	// after the change, keyed by id; ids that were not found are absent.

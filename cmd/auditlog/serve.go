@@ -177,6 +177,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Indices: ret.indices, SelfAudit: rec, Notifier: notifier, Health: mon,
 	})
 
+	// The API is served once the monitor has seen the store answer, so that
+	// "listening" means requests are served, not refused as not ready.
+	if err := mon.Wait(ctx); err != nil {
+		log.Info("stopped before the store was ready")
+		return nil
+	}
 	front.set(handler)
 	started = true
 	log.Info("auditlog listening", "addr", ln.Addr().String(), "store", storeName,

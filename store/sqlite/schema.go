@@ -230,6 +230,10 @@ WHERE substr(owner_id, 1, 3) != 'id:' AND substr(owner_id, 1, 6) != 'email:' AND
 	// 8: audit.Words folds the accents of Latin letters ("Chloé" is
 	// "chloe"): the index is rebuilt with the folded words.
 	{ddl: rebuildTextIndex, data: reindexText},
+	// 9: a component's captured count is counted from its stored events
+	// since its configuration was saved (CountIngested), from this index
+	// alone.
+	{ddl: `CREATE INDEX events_component_ingested ON events (tenant, component_id, ingested_at);`},
 }
 
 // rebuildTextIndex replaces the full-text index by an empty one whose
