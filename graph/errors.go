@@ -42,7 +42,7 @@ func classify(err error) string {
 		return CodeForbidden
 	case errors.Is(err, store.ErrNotFound):
 		return CodeNotFound
-	case Unavailable(err):
+	case unavailable(err):
 		return CodeUnavailable
 	}
 	if _, ok := audit.AsInvalid(err); ok {
@@ -51,10 +51,10 @@ func classify(err error) string {
 	return CodeInternal
 }
 
-// Unavailable reports whether err means "the store could not be reached or
+// unavailable reports whether err means "the store could not be reached or
 // did not answer in time": a store's ErrUnavailable, a deadline that
 // passed while waiting for it, or an indexer that is shutting down.
-func Unavailable(err error) bool {
+func unavailable(err error) bool {
 	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, indexer.ErrClosed)
 }
