@@ -158,8 +158,10 @@ var errTooSlow = errors.New("export: the client reads slower than the minimum ra
 
 // pacedWriter writes a download, cutting it when the client takes nothing
 // for idle (a write deadline, moved on as bytes go out) or takes fewer
-// than minRate bytes per second over a window, so that a slow reader
-// cannot hold a slot for hours. It records whether anything was written.
+// than minRate bytes per second of the time spent writing to it, over a
+// window of such time, so that a slow reader cannot hold a slot for hours.
+// Only time blocked on the client counts: a slow store between pages is
+// not the client's fault. It records whether anything was written.
 type pacedWriter struct {
 	w       io.Writer
 	rc      *http.ResponseController
@@ -169,15 +171,12 @@ type pacedWriter struct {
 
 	any      bool
 	cut      error
-	extended time.Time // when the write deadline was last moved
-	winStart time.Time
+	extended time.Time     // when the write deadline was last moved
+	winTime  time.Duration // time spent writing in this window
 	winBytes int64
 }
 
-func (p *pacedWriter) start(now time.Time) {
-	p.winStart = now
-	p.extend(now)
-}
+func (p *pacedWriter) start(now time.Time) { p.extend(now) }
 
 func (p *pacedWriter) extend(now time.Time) {
 	p.extended = now
@@ -188,20 +187,21 @@ func (p *pacedWriter) extend(now time.Time) {
 }
 
 func (p *pacedWriter) Write(b []byte) (int, error) {
-	now := time.Now()
-	if el := now.Sub(p.winStart); el >= p.window {
-		if p.minRate > 0 && float64(p.winBytes) < float64(p.minRate)*el.Seconds() {
-			p.cut = fmt.Errorf("%w: %d bytes in %v", errTooSlow, p.winBytes, el.Round(time.Millisecond))
+	if p.winTime >= p.window {
+		if p.minRate > 0 && float64(p.winBytes) < float64(p.minRate)*p.winTime.Seconds() {
+			p.cut = fmt.Errorf("%w: %d bytes in %v of writing", errTooSlow, p.winBytes, p.winTime.Round(time.Millisecond))
 			return 0, p.cut
 		}
-		p.winStart, p.winBytes = now, 0
+		p.winTime, p.winBytes = 0, 0
 	}
+	now := time.Now()
 	// Moving the deadline costs a system call: a few times per idle period
 	// is enough.
 	if now.Sub(p.extended) > p.idle/4 {
 		p.extend(now)
 	}
 	n, err := p.w.Write(b)
+	p.winTime += time.Since(now)
 	p.any = p.any || n > 0
 	p.winBytes += int64(n)
 	if err != nil && p.cut == nil && errors.Is(err, os.ErrDeadlineExceeded) {

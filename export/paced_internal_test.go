@@ -28,7 +28,7 @@ func TestPacedWriterCutsBelowTheMinimumRate(t *testing.T) {
 	} {
 		sink := slowSink{httptest.NewRecorder()}
 		p := &pacedWriter{w: sink, rc: nil, idle: time.Minute, minRate: c.minRate, window: 50 * time.Millisecond}
-		p.winStart, p.extended = time.Now(), time.Now() // no deadline: a recorder has none
+		p.start(time.Now()) // no deadline: a recorder has none (rc nil)
 		var err error
 		chunk := make([]byte, 1<<10)
 		for range 30 {
@@ -38,6 +38,21 @@ func TestPacedWriterCutsBelowTheMinimumRate(t *testing.T) {
 		}
 		if cut := errors.Is(err, errTooSlow); cut != c.cut {
 			t.Errorf("min rate %d B/s: cut %v (err %v), want %v", c.minRate, cut, err, c.cut)
+		}
+	}
+}
+
+// TestPacedWriterIgnoresTimeBetweenWrites: pauses between writes (a slow
+// store between pages) are not the client's: a client that takes every
+// write at once is never cut, however long the pauses.
+func TestPacedWriterIgnoresTimeBetweenWrites(t *testing.T) {
+	p := &pacedWriter{w: httptest.NewRecorder(), idle: time.Minute, minRate: 1 << 20, window: 20 * time.Millisecond}
+	p.start(time.Now())
+	chunk := make([]byte, 1<<10)
+	for range 10 {
+		time.Sleep(10 * time.Millisecond)
+		if _, err := p.Write(chunk); err != nil {
+			t.Fatalf("cut a client that takes every write at once: %v", err)
 		}
 	}
 }
