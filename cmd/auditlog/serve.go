@@ -283,7 +283,7 @@ func (l *limitFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&l.perTenant, "max-downloads-per-tenant", 0,
 		help("max-downloads-per-tenant", "CSV downloads of one tenant streamed at once; 0 is half of --max-downloads, at least 1"))
 	fs.Int64Var(&l.minRate, "download-min-rate", export.DefaultMinRate,
-		help("download-min-rate", "bytes per second a CSV download must take, measured over 30s; a slower one is cut without its '# complete' trailer; 0 turns the minimum off"))
+		help("download-min-rate", "bytes per second a CSV download must take, measured over 30s spent writing to the client; a slower one is cut without its '# complete' trailer; 0 turns the minimum off"))
 	fs.DurationVar(&l.timeout, "request-timeout", server.DefaultRequestTimeout,
 		help("request-timeout", "time limit of one GraphQL request (CSV downloads stream without one)"))
 	fs.IntVar(&l.complexity, "complexity-limit", server.DefaultComplexityLimit,
