@@ -239,7 +239,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	}
 
 	mux := http.NewServeMux()
-	// Other methods get 405 and an Allow header from the mux, rather than
+	// Other methods get 405 and an Allow header (below), rather than
 	// gqlgen's 400 "transport not supported".
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodOptions} {
 		mux.Handle(method+" /graphql", api)
