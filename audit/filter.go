@@ -66,6 +66,9 @@ type Query struct {
 	// Histogram, when non-zero, asks for event counts per bucket of this
 	// width on OccurredAt, buckets aligned to the Unix epoch in UTC.
 	Histogram time.Duration
+	// HistogramZone, when set, counts the histogram on that zone's clock
+	// (see BucketStart); nil counts in UTC.
+	HistogramZone *time.Location
 	// Cutoffs hides events strictly older than a per-component instant (an
 	// event exactly at its cutoff stays visible): retention
 	// counts from OccurredAt, so an expired event is never returned even

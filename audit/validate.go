@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/auditlog/auditlog/errs"
 )
 
 // Limits on what an event may carry, so that one event cannot exhaust the
@@ -40,38 +42,20 @@ func ValidTenant(s string) bool { return tenantPattern.MatchString(s) }
 // ValidComponentID reports whether s can name a component: an upper-case word.
 func ValidComponentID(s string) bool { return componentPattern.MatchString(s) }
 
-// FieldError is an invalid field of an input, named by its JSON path.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// InvalidError lists every invalid field of an input.
-type InvalidError struct {
-	Fields []FieldError
-}
-
-func (e *InvalidError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Error()
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
+// FieldError and InvalidError are errs' types, named here too because
+// the vocabulary's validation is where most of them arise.
+type (
+	FieldError   = errs.FieldError
+	InvalidError = errs.InvalidError
+)
 
 // Invalid returns an InvalidError for one field.
 func Invalid(field, format string, args ...any) error {
-	return &InvalidError{Fields: []FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+	return errs.InvalidField(field, format, args...)
 }
 
 // AsInvalid returns the InvalidError in err's chain, if any.
-func AsInvalid(err error) (*InvalidError, bool) {
-	var ie *InvalidError
-	ok := errors.As(err, &ie)
-	return ie, ok
-}
+func AsInvalid(err error) (*InvalidError, bool) { return errs.AsInvalid(err) }
 
 // Validator checks events. It is safe for concurrent use.
 type Validator struct {

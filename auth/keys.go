@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -29,8 +29,8 @@ const keyBytes = 32
 
 // Errors of authentication and authorization; compare with errors.Is.
 var (
-	ErrUnauthenticated = errors.New("unauthenticated")
-	ErrForbidden       = errors.New("forbidden")
+	ErrUnauthenticated = errs.New(errs.Unauthenticated, "unauthenticated")
+	ErrForbidden       = errs.New(errs.Forbidden, "forbidden")
 )
 
 // NewKey returns a new random API key.

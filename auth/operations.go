@@ -5,13 +5,14 @@ package auth
 // The server checks it before any resolver runs, and refuses operations
 // missing here, so a new operation stays closed until it is given a row.
 var operations = map[string]Action{
-	"Query.events":        Read,
-	"Query.event":         Read,
-	"Query.components":    Read,
-	"Query.component":     Read,
-	"Query.savedFilters":  SavedFilters,
-	"Query.notifications": Notifications,
-	"Query.viewer":        Viewer,
+	"Query.events":          Read,
+	"Query.event":           Read,
+	"Query.components":      Read,
+	"Query.component":       Read,
+	"Query.savedFilters":    SavedFilters,
+	"Query.notifications":   Notifications,
+	"Query.viewer":          Viewer,
+	"Query.userSuggestions": Read,
 
 	"Mutation.ingestEvent":           Ingest,
 	"Mutation.ingestEvents":          Ingest,
@@ -29,6 +30,8 @@ var operations = map[string]Action{
 // that reaches them, as "Type.field"; their resolvers check it.
 var fields = map[string]Action{
 	"Component.indices": Operate,
+	// Read from the events: Principal.user reaches it under viewer.
+	"User.currentAccountStatus": Read,
 }
 
 // FieldAction returns the action a field of a non-root type ("Component.indices")

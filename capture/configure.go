@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -88,7 +89,7 @@ func (s *Service) Configure(ctx context.Context, p audit.Principal, id string, i
 	if err != nil {
 		return ComponentView{}, err
 	}
-	if id == ServiceComponent {
+	if id == catalog.ServiceComponent {
 		if err := onlyRetention(in); err != nil {
 			return ComponentView{}, err
 		}
@@ -149,12 +150,12 @@ func minServiceRetention(unit audit.RetentionUnit) int {
 func onlyRetention(in ConfigInput) error {
 	var fields []audit.FieldError
 	bad := func(field string) {
-		fields = append(fields, audit.FieldError{Field: field, Message: "cannot be changed: " + ServiceComponent + " is auditlog's own trail and always captures everything; only its retention can be set"})
+		fields = append(fields, audit.FieldError{Field: field, Message: "cannot be changed: " + catalog.ServiceComponent + " is auditlog's own trail and always captures everything; only its retention can be set"})
 	}
 	if r := in.Retention; r != nil && r.Value < minServiceRetention(r.Unit) {
 		fields = append(fields, audit.FieldError{Field: "config.retention.value", Message: fmt.Sprintf(
 			"must be at least 1 year for %s, auditlog's own trail, so that nobody can erase the record of their actions: at least %d %s (365 DAYS, 52 WEEKS, 12 MONTHS or 1 YEARS)",
-			ServiceComponent, minServiceRetention(r.Unit), r.Unit)})
+			catalog.ServiceComponent, minServiceRetention(r.Unit), r.Unit)})
 	}
 	if !in.LoggingEnabled {
 		bad("config.loggingEnabled")

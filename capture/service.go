@@ -1,3 +1,6 @@
+// Package capture decides which events are captured: it applies each
+// component's capture configuration (Filter Management), over the activity
+// catalog, to incoming events.
 package capture
 
 import (
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -72,7 +76,7 @@ type Decision struct {
 // configuration. It is safe for concurrent use.
 type Service struct {
 	st            Store
-	cat           *Catalog
+	cat           *catalog.Catalog
 	clock         func() time.Time
 	log           *slog.Logger
 	ttl           time.Duration
@@ -113,7 +117,7 @@ type Store interface {
 }
 
 // NewService returns a Service over st and the catalog cat.
-func NewService(st Store, cat *Catalog, opts Options) *Service {
+func NewService(st Store, cat *catalog.Catalog, opts Options) *Service {
 	s := &Service{
 		st:            st,
 		cat:           cat,
@@ -149,7 +153,7 @@ func NewService(st Store, cat *Catalog, opts Options) *Service {
 }
 
 // Catalog returns the activity catalog the service uses.
-func (s *Service) Catalog() *Catalog { return s.cat }
+func (s *Service) Catalog() *catalog.Catalog { return s.cat }
 
 func (s *Service) tenant(tenant string) *tenantCache {
 	s.mu.Lock()
@@ -385,7 +389,7 @@ func (s *Service) Enrich(ctx context.Context, ev *audit.Event) error {
 				ev.Priority = a.DefaultPriority
 			}
 		} else {
-			ev.EventTypeName, ev.Area = humanize(ev.EventType), ev.Submodule
+			ev.EventTypeName, ev.Area = catalog.Humanize(ev.EventType), ev.Submodule
 		}
 	}
 	if ev.Priority == "" {
@@ -404,7 +408,7 @@ func (s *Service) Decide(ctx context.Context, ev *audit.Event) (Decision, error)
 		if _, ok, err := s.activity(ctx, ev.Tenant, ev.ComponentID, ev.EventType); err != nil {
 			return Decision{}, fmt.Errorf("decide capture: %w", err)
 		} else if !ok {
-			a := audit.Activity{Code: ev.EventType, Name: humanize(ev.EventType), Area: ev.Submodule, DefaultPriority: ev.Priority}
+			a := audit.Activity{Code: ev.EventType, Name: catalog.Humanize(ev.EventType), Area: ev.Submodule, DefaultPriority: ev.Priority}
 			if err := s.register(ctx, ev.Tenant, a, ev.ComponentID); err != nil {
 				return Decision{}, fmt.Errorf("decide capture: %w", err)
 			}
@@ -415,7 +419,7 @@ func (s *Service) Decide(ctx context.Context, ev *audit.Event) (Decision, error)
 		return Decision{}, fmt.Errorf("decide capture: %w", err)
 	}
 	d := Decision{ConfigVersion: cfg.Version, Reason: Evaluate(cfg, ev, s.clock())}
-	if ev.ComponentID == ServiceComponent {
+	if ev.ComponentID == catalog.ServiceComponent {
 		// The service's own trail is never narrowed, whatever was stored.
 		return Decision{ConfigVersion: cfg.Version, Captured: true}, nil
 	}
@@ -628,7 +632,7 @@ func (s *Service) fresh(ctx context.Context, tenant string) (map[string]audit.Co
 }
 
 func (s *Service) view(ctx context.Context, tenant, id string, configs map[string]audit.ComponentConfig) (ComponentView, error) {
-	name := humanize(id)
+	name := catalog.Humanize(id)
 	if cc, ok := s.cat.Component(id); ok {
 		name = cc.Name
 	}
@@ -682,4 +686,35 @@ func (s *Service) Cutoffs(ctx context.Context, tenant string) (map[string]time.T
 		}
 	}
 	return cutoffs, nil
+}
+
+// ActivityNames returns the display name of every activity code the
+// tenant's components know, from the catalog and then the registered
+// activities; where components name one code differently, the catalog's
+// first component wins, then the registered component first by id. Codes
+// without a name are absent.
+func (s *Service) ActivityNames(ctx context.Context, tenant string) (map[string]string, error) {
+	names := map[string]string{}
+	for _, c := range s.cat.Components() {
+		for _, a := range c.Activities {
+			if _, ok := names[a.Code]; !ok && a.Name != "" {
+				names[a.Code] = a.Name
+			}
+		}
+	}
+	tc := s.tenant(tenant)
+	tc.mu.Lock()
+	registered, err := s.activitiesLocked(ctx, tenant, tc, false)
+	tc.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	for _, comp := range slices.Sorted(maps.Keys(registered)) {
+		for code, a := range registered[comp] {
+			if _, ok := names[code]; !ok && a.Name != "" {
+				names[code] = a.Name
+			}
+		}
+	}
+	return names, nil
 }

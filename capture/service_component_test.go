@@ -8,6 +8,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -29,26 +30,26 @@ func TestServiceTrailCannotBeNarrowed(t *testing.T) {
 	} {
 		in := enabled()
 		tc.edit(&in)
-		_, err := f.svc.Configure(ctx, admin, capture.ServiceComponent, in)
+		_, err := f.svc.Configure(ctx, admin, catalog.ServiceComponent, in)
 		ie, ok := audit.AsInvalid(err)
 		if !ok || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.field {
 			t.Errorf("%s: Configure = %v, want an invalid-input error naming it", tc.field, err)
 		}
-		if _, err := f.st.GetComponentConfig(ctx, tenant, capture.ServiceComponent); !errors.Is(err, store.ErrNotFound) {
+		if _, err := f.st.GetComponentConfig(ctx, tenant, catalog.ServiceComponent); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: a configuration was stored: %v", tc.field, err)
 		}
 	}
 
 	in := enabled()
 	in.Retention = &audit.Retention{Value: 2, Unit: audit.Years}
-	v := configure(t, f.svc, capture.ServiceComponent, in)
+	v := configure(t, f.svc, catalog.ServiceComponent, in)
 	if v.Criteria.Retention == nil || *v.Criteria.Retention != *in.Retention {
 		t.Fatalf("retention of the service trail = %v, want %v", v.Criteria.Retention, in.Retention)
 	}
 
 	// Even a configuration stored behind the service's back (an older
 	// version, a direct write) does not suppress its own events.
-	cfg, err := f.st.GetComponentConfig(ctx, tenant, capture.ServiceComponent)
+	cfg, err := f.st.GetComponentConfig(ctx, tenant, catalog.ServiceComponent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestServiceTrailCannotBeNarrowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := f.replica(nil) // a fresh cache reads the stored configuration
-	if d := decide(t, other, event(capture.ServiceComponent, "COMPONENT_CONFIGURED")); !d.Captured {
+	if d := decide(t, other, event(catalog.ServiceComponent, "COMPONENT_CONFIGURED")); !d.Captured {
 		t.Errorf("the service's own event was suppressed: %+v", d)
 	}
 }
@@ -72,12 +73,12 @@ func TestServiceTrailKeepsAtLeastAYear(t *testing.T) {
 	} {
 		in := enabled()
 		in.Retention = &r
-		_, err := f.svc.Configure(ctx, admin, capture.ServiceComponent, in)
+		_, err := f.svc.Configure(ctx, admin, catalog.ServiceComponent, in)
 		ie, ok := audit.AsInvalid(err)
 		if !ok || len(ie.Fields) != 1 || ie.Fields[0].Field != "config.retention.value" || !strings.Contains(ie.Fields[0].Message, "at least 1 year") {
 			t.Errorf("retention %d %s: Configure = %v, want an invalid-input error on config.retention.value saying at least 1 year", r.Value, r.Unit, err)
 		}
-		if _, err := f.st.GetComponentConfig(ctx, tenant, capture.ServiceComponent); !errors.Is(err, store.ErrNotFound) {
+		if _, err := f.st.GetComponentConfig(ctx, tenant, catalog.ServiceComponent); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("retention %d %s: a configuration was stored: %v", r.Value, r.Unit, err)
 		}
 	}
@@ -92,7 +93,7 @@ func TestServiceTrailKeepsAtLeastAYear(t *testing.T) {
 	} {
 		in := enabled()
 		in.Retention, in.Version = r, ptr(version)
-		v := configure(t, f.svc, capture.ServiceComponent, in)
+		v := configure(t, f.svc, catalog.ServiceComponent, in)
 		version = v.Version
 		if (r == nil) != (v.Criteria.Retention == nil) || (r != nil && *v.Criteria.Retention != *r) {
 			t.Errorf("retention %v of the service trail stored as %v", r, v.Criteria.Retention)

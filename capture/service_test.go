@@ -13,6 +13,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
 )
@@ -45,7 +46,7 @@ func (c *clock) Add(d time.Duration) {
 
 type fixture struct {
 	st    *sqlite.Store
-	cat   *capture.Catalog
+	cat   *catalog.Catalog
 	clock *clock
 	svc   *capture.Service
 }
@@ -704,4 +705,13 @@ func TestRegisteredActivitiesAreCappedPerTenant(t *testing.T) {
 	if want := []string{"A_1", "A_2", "B_1", "C_1"}; !slices.Equal(codes, want) {
 		t.Errorf("registered %v, want %v", codes, want)
 	}
+}
+
+func loadCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatalf("catalog.Load: %v", err)
+	}
+	return cat
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 )
 
 // Options shape the generated events. The zero value is usable.
@@ -42,7 +42,7 @@ type Options struct {
 type Generator struct {
 	rng    *rand.Rand
 	opts   Options
-	comps  []weighted[capture.CatalogComponent]
+	comps  []weighted[catalog.Component]
 	acts   map[string][]weighted[audit.Activity]
 	people []person
 	cands  []person
@@ -75,7 +75,7 @@ var activityWeight = map[string]int{
 }
 
 // New returns a generator over the catalog's activities.
-func New(cat *capture.Catalog, seed uint64, opts Options) *Generator {
+func New(cat *catalog.Catalog, seed uint64, opts Options) *Generator {
 	if opts.Now.IsZero() {
 		opts.Now = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 	}
@@ -105,7 +105,7 @@ func New(cat *capture.Catalog, seed uint64, opts Options) *Generator {
 		if w == 0 {
 			w = 5
 		}
-		g.comps = append(g.comps, weighted[capture.CatalogComponent]{c, w})
+		g.comps = append(g.comps, weighted[catalog.Component]{c, w})
 		for _, a := range c.Activities {
 			aw := activityWeight[a.Code]
 			if aw == 0 {

@@ -9,15 +9,15 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/eventgen"
 )
 
 var now = time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)
 
-func catalog(t *testing.T) *capture.Catalog {
+func loadCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func catalog(t *testing.T) *capture.Catalog {
 }
 
 func TestSameSeedSameEvents(t *testing.T) {
-	cat := catalog(t)
+	cat := loadCatalog(t)
 	a := eventgen.New(cat, 42, eventgen.Options{Now: now})
 	b := eventgen.New(cat, 42, eventgen.Options{Now: now})
 	c := eventgen.New(cat, 43, eventgen.Options{Now: now})
@@ -45,7 +45,7 @@ func TestSameSeedSameEvents(t *testing.T) {
 }
 
 func TestEventsAreValidAndRealistic(t *testing.T) {
-	cat := catalog(t)
+	cat := loadCatalog(t)
 	g := eventgen.New(cat, 7, eventgen.Options{Now: now, Tenant: "acme"})
 	v := audit.NewValidator()
 
@@ -137,7 +137,7 @@ func TestEventsAreValidAndRealistic(t *testing.T) {
 }
 
 func TestDescriptionsReadNaturally(t *testing.T) {
-	g := eventgen.New(catalog(t), 1, eventgen.Options{Now: now, Components: []string{"KMS"}})
+	g := eventgen.New(loadCatalog(t), 1, eventgen.Options{Now: now, Components: []string{"KMS"}})
 	published := regexp.MustCompile(`^[\p{L}' ]+ published article '[^']+' in folder [\w ]+( \(failed: .+\))?$`)
 	found := false
 	for range 2000 {
@@ -161,7 +161,7 @@ func TestDescriptionsReadNaturally(t *testing.T) {
 }
 
 func TestNoIDs(t *testing.T) {
-	g := eventgen.New(catalog(t), 1, eventgen.Options{Now: now, NoIDs: true})
+	g := eventgen.New(loadCatalog(t), 1, eventgen.Options{Now: now, NoIDs: true})
 	if ev := g.Next(); ev.ID != "" {
 		t.Errorf("id %q with NoIDs", ev.ID)
 	}

@@ -2,7 +2,6 @@ package export
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -11,12 +10,13 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/store"
 )
 
 // ErrForbidden is returned when the caller may not export: wrong role, no
 // API key to re-check at download time, or a revoked key.
-var ErrForbidden = errors.New("export: forbidden")
+var ErrForbidden = errs.New(errs.Forbidden, "export: forbidden")
 
 // MaxIDs bounds a selection export. The selection travels inside the signed
 // link, and a link must stay short enough for browsers and proxies (~8 KB).

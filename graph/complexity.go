@@ -56,13 +56,22 @@ func complexity() generated.ComplexityRoot {
 	c.Query.Notifications = func(child int, _ *bool, first *int, _ *string) int {
 		return perItem(child, pageSize(first))
 	}
+	c.Query.UserSuggestions = func(child int, _ audit.UserRole, _ string, first *int) int {
+		n := DefaultSuggestions
+		if first != nil {
+			n = min(max(*first, 1), MaxSuggestions)
+		}
+		return perItem(child, n)
+	}
+	// One store read per user it is asked of.
+	c.User.CurrentAccountStatus = func(child int) int { return StoreCallCost + child }
 	c.Component.Activities = func(child int) int { return 1 + child*activitiesCost }
 	facet := func(child int) int { return StoreCallCost + child*facetValuesCost }
 	c.EventFacets.EventType = facet
 	c.EventFacets.Status = facet
 	c.EventFacets.Priority = facet
 	c.EventFacets.Submodule = facet
-	c.EventFacets.Histogram = func(child int, _ *model.HistogramInterval) int {
+	c.EventFacets.Histogram = func(child int, _ *model.HistogramInterval, _ *string) int {
 		return histogramCalls*StoreCallCost + child*targetBuckets
 	}
 

@@ -1,11 +1,6 @@
 package graph
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-	"unicode/utf8"
-
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/graph/model"
@@ -157,61 +152,6 @@ func filterModel(f audit.Filter) *model.SavedEventFilter {
 		Flagged:    f.Flagged,
 		Text:       opt(f.Text),
 	}
-}
-
-// Bounds on a filter, so that one request cannot become a huge store query
-// (or a saved filter, or an export link, too large to use).
-const (
-	maxFilterValues = 100
-	// maxFilterValue bounds each value of a list: components, event types
-	// and submodules are at most 128 characters long.
-	maxFilterValue = 128
-	// maxFilterUser fits any user field: an email address is at most 320.
-	maxFilterUser = 320
-	maxFilterText = 1024
-)
-
-// checkFilter validates a filter; field is its argument path ("filter").
-func checkFilter(field string, f audit.Filter) error {
-	var fields []audit.FieldError
-	bad := func(name, format string, args ...any) {
-		fields = append(fields, audit.FieldError{Field: field + "." + name, Message: fmt.Sprintf(format, args...)})
-	}
-	for name, list := range map[string][]string{
-		"components": f.Components, "eventTypes": f.EventTypes, "submodules": f.Submodules,
-	} {
-		if n := len(list); n > maxFilterValues {
-			bad(name, "has %d values, at most %d are allowed", n, maxFilterValues)
-			continue
-		}
-		for i, v := range list {
-			switch {
-			case v == "":
-				// No event has an empty component, type or submodule
-				// (events without a submodule have none at all).
-				bad(fmt.Sprintf("%s[%d]", name, i), "is empty")
-			case utf8.RuneCountInString(v) > maxFilterValue:
-				bad(fmt.Sprintf("%s[%d]", name, i), "is longer than %d characters", maxFilterValue)
-			}
-		}
-	}
-	for name, s := range map[string]string{"actionUser": f.ActionUser, "targetUser": f.TargetUser} {
-		if utf8.RuneCountInString(s) > maxFilterUser {
-			bad(name, "is longer than %d characters", maxFilterUser)
-		}
-	}
-	if utf8.RuneCountInString(f.Text) > maxFilterText {
-		bad("text", "is longer than %d characters", maxFilterText)
-	}
-	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		bad("to", "must be after from")
-	}
-	if len(fields) > 0 {
-		// Map iteration above is random; report fields in a stable order.
-		slices.SortFunc(fields, func(a, b audit.FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return &audit.InvalidError{Fields: fields}
-	}
-	return nil
 }
 
 func componentModel(v capture.ComponentView) model.Component {

@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/capture"
-	"github.com/auditlog/auditlog/export"
-	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/catalog"
+	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/opensearch"
@@ -44,8 +44,8 @@ type envOptions struct {
 	backend string
 	// wrap, when set, wraps the store the server uses (fault injection).
 	wrap func(store.Store) store.Store
-	// deps, when set, changes the server's dependencies before it starts.
-	deps func(d *server.Deps, st store.Store)
+	// app, when set, changes the core's options before it is built.
+	app func(o *app.Options)
 }
 
 // onEachStore runs test against the embedded store and OpenSearch.
@@ -86,22 +86,20 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	if opts.wrap != nil {
 		served = opts.wrap(e.st)
 	}
-	cat, err := capture.LoadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := capture.NewService(served, cat, capture.Options{Logger: log})
-	ix := indexer.New(served, svc, indexer.Options{Logger: log})
-	t.Cleanup(func() { ix.Close(context.Background()) })
 	signer, err := token.NewSigner([]byte("graph tests secret, 32 bytes or more"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log})
-	e.deps = server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log}
-	if opts.deps != nil {
-		opts.deps(&e.deps, served)
+	ao := app.Options{Logger: log, Signer: signer}
+	if opts.app != nil {
+		opts.app(&ao)
 	}
+	core, err := app.New(served, ao)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { core.Close(context.Background()) })
+	e.deps = server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log}}
 	srv := httptest.NewServer(server.New(server.Config{}, e.deps))
 	t.Cleanup(srv.Close)
 	e.url, e.keys = srv.URL, auth.NewKeys(e.st, nil)
@@ -224,7 +222,7 @@ func (e *env) auditlogEvents(tenant, eventType string) []audit.Event {
 	e.t.Helper()
 	e.refresh()
 	page, err := e.st.SearchEvents(context.Background(), audit.Query{Tenant: tenant, Order: audit.OldestFirst, Limit: 100,
-		Filter: audit.Filter{Components: []string{capture.ServiceComponent}, EventTypes: []string{eventType}}})
+		Filter: audit.Filter{Components: []string{catalog.ServiceComponent}, EventTypes: []string{eventType}}})
 	if err != nil {
 		e.t.Fatal(err)
 	}

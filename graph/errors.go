@@ -10,11 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/export"
-	"github.com/auditlog/auditlog/indexer"
-	"github.com/auditlog/auditlog/store"
+	"github.com/auditlog/auditlog/errs"
 )
 
 // Error codes, in extensions.code of every error a resolver returns.
@@ -31,32 +27,33 @@ const (
 	CodeUnavailable = "UNAVAILABLE"
 )
 
-// classify returns the code of a resolver error and whether its message may
-// be shown to the client. Only INTERNAL errors are hidden.
-func classify(err error) string {
-	switch {
-	case errors.Is(err, auth.ErrUnauthenticated):
+// codeOf returns the code of a resolver error by its kind (package errs).
+// Only INTERNAL errors have their message hidden. An Unavailable error (the
+// store could not be reached, the indexer is shutting down) and a deadline
+// that passed while waiting for the store are UNAVAILABLE, the one
+// retryable code. The schema has no code for a conflict: resolvers turn
+// the ones a user can act on into BAD_USER_INPUT naming the field, and the
+// rest are INTERNAL as any other failure. An Invalid error without its
+// fields cannot name a field, so it is INTERNAL too.
+func codeOf(err error) string {
+	switch errs.KindOf(err) {
+	case errs.Invalid:
+		if _, ok := errs.AsInvalid(err); ok {
+			return CodeBadUserInput
+		}
+	case errs.Unauthenticated:
 		return CodeUnauthenticated
-	case errors.Is(err, auth.ErrForbidden), errors.Is(err, export.ErrForbidden),
-		errors.Is(err, indexer.ErrComponentNotAllowed):
+	case errs.Forbidden:
 		return CodeForbidden
-	case errors.Is(err, store.ErrNotFound):
+	case errs.NotFound:
 		return CodeNotFound
-	case unavailable(err):
+	case errs.Unavailable:
 		return CodeUnavailable
 	}
-	if _, ok := audit.AsInvalid(err); ok {
-		return CodeBadUserInput
+	if errors.Is(err, context.DeadlineExceeded) {
+		return CodeUnavailable
 	}
 	return CodeInternal
-}
-
-// unavailable reports whether err means "the store could not be reached or
-// did not answer in time": a store's ErrUnavailable, a deadline that
-// passed while waiting for it, or an indexer that is shutting down.
-func unavailable(err error) bool {
-	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, indexer.ErrClosed)
 }
 
 // ErrorPresenter maps every error a resolver returns to a GraphQL error
@@ -91,10 +88,10 @@ func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error 
 		gqlErr.Message = field + ": " + gqlErr.Message
 		return withCode(gqlErr, CodeBadUserInput, "field", field)
 	}
-	code := classify(err)
+	code := codeOf(err)
 	switch code {
 	case CodeBadUserInput:
-		ie, _ := audit.AsInvalid(err)
+		ie, _ := errs.AsInvalid(err)
 		gqlErr.Message = ie.Error()
 		fields := make([]map[string]any, len(ie.Fields))
 		for i, f := range ie.Fields {
@@ -201,15 +198,10 @@ func argumentError(ctx context.Context, err error) (string, bool) {
 
 // invalid is a BAD_USER_INPUT error naming one input field.
 func invalid(field, format string, args ...any) error {
-	return audit.Invalid(field, format, args...)
+	return errs.InvalidField(field, format, args...)
 }
 
-// prefixed returns ie with every field path put under prefix, e.g.
-// "actionUser.email" → "events[3].actionUser.email".
-func prefixed(prefix string, ie *audit.InvalidError) *audit.InvalidError {
-	out := &audit.InvalidError{Fields: make([]audit.FieldError, len(ie.Fields))}
-	for i, f := range ie.Fields {
-		out.Fields[i] = audit.FieldError{Field: prefix + "." + f.Field, Message: f.Message}
-	}
-	return out
+// prefixed returns ie with every field path put under prefix.
+func prefixed(prefix string, ie *errs.InvalidError) *errs.InvalidError {
+	return errs.Prefixed(prefix, ie)
 }

@@ -1,13 +1,16 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"time"
+	_ "time/tzdata" // IANA zones on any machine, the same everywhere
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph/model"
@@ -20,7 +23,7 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 		return nil, err
 	}
 	f := filterFromInput(filter)
-	if err := checkFilter("filter", f); err != nil {
+	if err := app.CheckFilter("filter", f); err != nil {
 		return nil, err
 	}
 	n := DefaultPageSize
@@ -44,15 +47,15 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 			return nil, err
 		}
 	}
-	if q.Cutoffs, err = r.capture.Cutoffs(ctx, p.Tenant); err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
 	sel, err := selectedFacets(ctx)
 	if err != nil {
 		return nil, err
 	}
 	q.Facets = sel.facets
 	if sel.histogram {
+		if q.HistogramZone, err = histogramZone(sel.timeZone); err != nil {
+			return nil, err
+		}
 		if q.Histogram, err = r.histogramWidth(ctx, q, sel.interval); err != nil {
 			return nil, err
 		}
@@ -61,16 +64,24 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 	if err != nil {
 		return nil, fmt.Errorf("search events: %w", err)
 	}
+	eventTypeLabel := func(code string) string { return code }
+	if len(page.Facets[audit.FacetEventType]) > 0 {
+		names, err := r.capture.ActivityNames(ctx, p.Tenant)
+		if err != nil {
+			return nil, fmt.Errorf("activity names: %w", err)
+		}
+		eventTypeLabel = func(code string) string { return cmp.Or(names[code], code) }
+	}
 
 	conn := &model.EventConnection{
 		Edges:      make([]model.EventEdge, len(page.Events)),
 		PageInfo:   &model.PageInfo{HasNextPage: page.HasMore},
 		TotalCount: int(page.Total),
 		Facets: &model.EventFacets{
-			EventType: counts(page.Facets[audit.FacetEventType]),
-			Status:    counts(page.Facets[audit.FacetStatus]),
-			Priority:  counts(page.Facets[audit.FacetPriority]),
-			Submodule: counts(page.Facets[audit.FacetSubmodule]),
+			EventType: counts(page.Facets[audit.FacetEventType], eventTypeLabel),
+			Status:    counts(page.Facets[audit.FacetStatus], statusLabel),
+			Priority:  counts(page.Facets[audit.FacetPriority], priorityLabel),
+			Submodule: counts(page.Facets[audit.FacetSubmodule], func(v string) string { return v }),
 			Histogram: make([]model.HistogramBucket, len(page.Histogram)),
 		},
 	}
@@ -86,17 +97,70 @@ func (r *Resolver) listEvents(ctx context.Context, filter model.EventFilter, fir
 		conn.PageInfo.EndCursor = &conn.Edges[len(conn.Edges)-1].Cursor
 	}
 	for i, b := range page.Histogram {
-		conn.Facets.Histogram[i] = model.HistogramBucket{Start: b.Start, End: b.Start.Add(q.Histogram), Count: int(b.Count)}
+		end := b.Start.Add(q.Histogram)
+		if q.HistogramZone != nil {
+			end = audit.BucketEnd(b.Start, q.Histogram, q.HistogramZone)
+		}
+		conn.Facets.Histogram[i] = model.HistogramBucket{Start: b.Start, End: end, Count: int(b.Count)}
 	}
 	return conn, nil
 }
 
-func counts(cs []audit.Count) []model.FacetCount {
+func counts(cs []audit.Count, label func(string) string) []model.FacetCount {
 	out := make([]model.FacetCount, len(cs))
 	for i, c := range cs {
-		out[i] = model.FacetCount{Value: c.Value, Count: int(c.Count)}
+		out[i] = model.FacetCount{Value: c.Value, Label: label(c.Value), Count: int(c.Count)}
 	}
 	return out
+}
+
+// priorityLabel and statusLabel name values as the product page does.
+func priorityLabel(v string) string {
+	switch audit.Priority(v) {
+	case audit.PriorityCritical:
+		return "Critical"
+	case audit.PriorityHigh:
+		return "High"
+	case audit.PriorityMedium:
+		return "Medium"
+	case audit.PriorityLow:
+		return "Low"
+	}
+	return v
+}
+
+func statusLabel(v string) string {
+	switch audit.Status(v) {
+	case audit.StatusSuccess:
+		return "Success"
+	case audit.StatusFailed:
+		return "Failed"
+	case audit.StatusInProgress:
+		return "In progress"
+	}
+	return v
+}
+
+// maxTimeZone bounds a time zone name (the longest IANA names have about 30
+// characters).
+const maxTimeZone = 64
+
+// histogramZone loads the IANA time zone a histogram asked for; nil for
+// none or UTC.
+func histogramZone(name *string) (*time.Location, error) {
+	if name == nil || *name == "UTC" {
+		return nil, nil
+	}
+	// "" and "Local" are names to time.LoadLocation, not IANA zones: Local
+	// would be the server's own zone.
+	if *name == "" || *name == "Local" || len(*name) > maxTimeZone {
+		return nil, invalid("facets.histogram.timeZone", "must be an IANA time zone such as Europe/Paris, got %q", *name)
+	}
+	loc, err := time.LoadLocation(*name)
+	if err != nil {
+		return nil, invalid("facets.histogram.timeZone", "must be an IANA time zone such as Europe/Paris, got %q", *name)
+	}
+	return loc, nil
 }
 
 // facetSelection is what the query asks of EventConnection.facets; only
@@ -105,6 +169,7 @@ type facetSelection struct {
 	facets    []audit.Facet
 	histogram bool
 	interval  *model.HistogramInterval
+	timeZone  *string
 }
 
 var facetFields = map[string]audit.Facet{
@@ -138,14 +203,24 @@ func selectedFacets(ctx context.Context) (facetSelection, error) {
 				v := model.HistogramInterval(s)
 				iv = &v
 			}
+			var tz *string
+			if s, ok := sub.ArgumentMap(opCtx.Variables)["timeZone"].(string); ok {
+				tz = &s
+			}
 			if sel.histogram && !sameInterval(sel.interval, iv) {
 				return sel, invalid("facets.histogram.interval", "every histogram of one listing must use the same interval; list twice for two intervals")
 			}
-			sel.histogram, sel.interval = true, iv
+			if sel.histogram && !sameZone(sel.timeZone, tz) {
+				return sel, invalid("facets.histogram.timeZone", "every histogram of one listing must use the same time zone; list twice for two zones")
+			}
+			sel.histogram, sel.interval, sel.timeZone = true, iv, tz
 		}
 	}
 	return sel, nil
 }
+
+// sameZone compares time zones, absent being UTC.
+func sameZone(a, b *string) bool { return cmp.Or(str(a), "UTC") == cmp.Or(str(b), "UTC") }
 
 func sameInterval(a, b *model.HistogramInterval) bool {
 	if a == nil || b == nil {
@@ -187,7 +262,7 @@ func (r *Resolver) rangeEnd(ctx context.Context, q audit.Query, bound *time.Time
 	if bound != nil {
 		return *bound, true, nil
 	}
-	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1, Cutoffs: q.Cutoffs,
+	page, err := r.store.SearchEvents(ctx, audit.Query{Tenant: q.Tenant, Filter: q.Filter, Order: order, Limit: 1,
 		SkipTotal: true})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("find the time range for the histogram: %w", err)

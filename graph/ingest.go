@@ -2,11 +2,11 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/graph/model"
 	"github.com/auditlog/auditlog/indexer"
 )
@@ -66,7 +66,7 @@ func ingestedOf(path string, res indexer.Result) ingested {
 // ingestError is how a failed item of ingestEvents reports its error. It
 // logs nothing: ingestMany logs a batch's failures once (logFailures).
 func (r *Resolver) ingestError(ctx context.Context, path string, err error) *model.IngestError {
-	code := classify(err)
+	code := codeOf(err)
 	e := &model.IngestError{Code: code, Message: err.Error(), Fields: []model.FieldError{}}
 	switch code {
 	case CodeBadUserInput:
@@ -95,7 +95,7 @@ func (r *Resolver) logFailures(ctx context.Context, items []ingested, path func(
 		if it.err == nil {
 			continue
 		}
-		switch classify(it.err) {
+		switch codeOf(it.err) {
 		case CodeUnavailable:
 			if unavailable == 0 {
 				firstUnavailable = i
@@ -129,7 +129,7 @@ func (r *Resolver) countIngested(items []ingested) {
 	for _, it := range items {
 		switch {
 		case it.err != nil:
-			switch classify(it.err) {
+			switch codeOf(it.err) {
 			case CodeBadUserInput:
 				n["invalid"]++
 			case CodeForbidden:
@@ -158,7 +158,7 @@ func (r *Resolver) ingestOne(ctx context.Context, in model.EventInput) (*model.I
 		return nil, err
 	}
 	if err := out[0].err; err != nil {
-		if errors.Is(err, auth.ErrForbidden) || errors.Is(err, indexer.ErrComponentNotAllowed) {
+		if errs.Is(err, errs.Forbidden) {
 			err = fmt.Errorf("event.componentId: %w", err)
 		}
 		return nil, &eventError{id: str(out[0].res.ID), err: err}

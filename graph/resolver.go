@@ -7,7 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph/generated"
@@ -42,20 +42,15 @@ type Metrics interface {
 	Ingested(outcome string, n int)
 }
 
-// Notifier delivers notifications that were stored; *notify.Webhooks is
-// one. Notify must not block: delivery happens in the background.
-type Notifier interface {
-	Notify(ctx context.Context, ns []audit.Notification)
-}
+// Notifier delivers notifications that were stored; see app.Notifier.
+type Notifier = app.Notifier
 
 // Deps are what the resolvers call.
 type Deps struct {
-	Store   store.Store
-	Capture *capture.Service
-	Indexer *indexer.Indexer
-	// Export makes signed download links; exportEvents is unavailable
-	// without it.
-	Export *export.Service
+	// App is the core the resolvers call: its store applies retention,
+	// its Export is nil when exports are unavailable. Nil only in tests of
+	// what needs no core.
+	App *app.App
 	// Signer signs page cursors (Resolver uses Signer.For("cursor")).
 	Signer *token.Signer
 	// Clock is time.Now when nil; Logger slog.Default() when nil.
@@ -65,19 +60,9 @@ type Deps struct {
 	// RequestID returns the id of the request a context belongs to, quoted
 	// in internal errors; may be nil.
 	RequestID func(ctx context.Context) string
-	// SelfAudit records flags and saved-filter changes as AUDITLOG events;
-	// pass the recorder capture and export report to, so the service's
-	// trail has one writer. One ingesting through Indexer when nil.
-	SelfAudit *selfaudit.Recorder
-	// Notifier delivers flag notifications once they are stored (the
-	// webhooks); none when nil.
-	Notifier Notifier
 	// OnUnavailable, when set, is told that the store failed the request
 	// ctx belongs to (it did not answer, or not in time).
 	OnUnavailable func(ctx context.Context)
-	// Indices lists a component's indices (Component.indices); when nil,
-	// the store does if it is a retention.Inspector, else the field is null.
-	Indices retention.Inspector
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -103,20 +88,18 @@ type Resolver struct {
 // NewResolver returns the root resolver over deps.
 func NewResolver(deps Deps) *Resolver {
 	r := &Resolver{
-		store:   deps.Store,
-		capture: deps.Capture,
-		ix:      deps.Indexer,
-		export:  deps.Export,
 		cursors: deps.Signer.For("cursor"),
 		now:     deps.Clock,
 		log:     deps.Logger,
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
-		audit:   deps.SelfAudit,
-		notify:  deps.Notifier,
-		indices: deps.Indices,
 
 		onUnavailable: deps.OnUnavailable,
+	}
+	// Without an App only what needs no core works (the cursor fuzzers).
+	if a := deps.App; a != nil {
+		r.store, r.capture, r.ix, r.export = a.Store(), a.Capture(), a.Indexer(), a.Export()
+		r.audit, r.notify, r.indices = a.Audit(), a.Notifier(), a.Indices()
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -128,14 +111,8 @@ func NewResolver(deps Deps) *Resolver {
 	if r.onUnavailable == nil {
 		r.onUnavailable = func(context.Context) {}
 	}
-	if r.indices == nil {
-		r.indices, _ = deps.Store.(retention.Inspector)
-	}
 	if r.reqID == nil {
 		r.reqID = func(context.Context) string { return "" }
-	}
-	if r.audit == nil && deps.Indexer != nil {
-		r.audit = selfaudit.New(deps.Indexer, selfaudit.Options{Clock: r.now, Logger: r.log})
 	}
 	return r
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
@@ -141,12 +142,8 @@ func (r *Resolver) visible(ctx context.Context, tenant string, ids []string) ([]
 	if len(unique) == 0 {
 		return nil, nil, nil
 	}
-	cutoffs, err := r.capture.Cutoffs(ctx, tenant)
-	if err != nil {
-		return nil, nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
 	page, err := r.store.SearchEvents(ctx, audit.Query{
-		Tenant: tenant, Filter: audit.Filter{IDs: unique}, Order: audit.NewestFirst, Limit: len(unique), Cutoffs: cutoffs,
+		Tenant: tenant, Filter: audit.Filter{IDs: unique}, Order: audit.NewestFirst, Limit: len(unique),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("find events: %w", err)
@@ -206,7 +203,7 @@ func (r *Resolver) saveFilter(ctx context.Context, id string, in model.SavedFilt
 	if in.Filter != nil {
 		f = filterFromInput(*in.Filter)
 	}
-	if err := checkFilter("input.filter", f); err != nil {
+	if err := app.CheckFilter("input.filter", f); err != nil {
 		return nil, err
 	}
 	now := r.now().UTC().Truncate(time.Millisecond)
@@ -277,7 +274,7 @@ func (r *Resolver) exportLink(ctx context.Context, filter *model.EventFilter, id
 	var req export.Request
 	if filter != nil {
 		f := filterFromInput(*filter)
-		if err := checkFilter("filter", f); err != nil {
+		if err := app.CheckFilter("filter", f); err != nil {
 			return nil, err
 		}
 		req.Filter = &f

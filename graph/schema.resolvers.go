@@ -21,7 +21,7 @@ func (r *componentResolver) Indices(ctx context.Context, obj *model.Component) (
 	return r.componentIndices(ctx, obj)
 }
 
-func (r *eventFacetsResolver) Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval) ([]model.HistogramBucket, error) {
+func (r *eventFacetsResolver) Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval, timeZone *string) ([]model.HistogramBucket, error) {
 	return obj.Histogram, nil
 }
 
@@ -100,11 +100,7 @@ func (r *queryResolver) Event(ctx context.Context, id string) (*model.Event, err
 	if err != nil {
 		return nil, err
 	}
-	cutoffs, err := r.capture.Cutoffs(ctx, p.Tenant)
-	if err != nil {
-		return nil, fmt.Errorf("retention cutoffs: %w", err)
-	}
-	ev, err := r.store.GetEvent(ctx, p.Tenant, id, cutoffs)
+	ev, err := r.store.GetEvent(ctx, p.Tenant, id, nil)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -163,6 +159,14 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Principal, error) {
 	return principalModel(p), nil
 }
 
+func (r *queryResolver) UserSuggestions(ctx context.Context, role audit.UserRole, prefix string, first *int) ([]model.UserSuggestion, error) {
+	return r.suggestUsers(ctx, role, prefix, first)
+}
+
+func (r *userResolver) CurrentAccountStatus(ctx context.Context, obj *model.User) (*audit.AccountStatus, error) {
+	return r.currentAccountStatus(ctx, obj)
+}
+
 func (r *Resolver) Component() generated.ComponentResolver { return &componentResolver{r} }
 
 func (r *Resolver) EventFacets() generated.EventFacetsResolver { return &eventFacetsResolver{r} }
@@ -171,9 +175,12 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
 	componentResolver   struct{ *Resolver }
 	eventFacetsResolver struct{ *Resolver }
 	mutationResolver    struct{ *Resolver }
 	queryResolver       struct{ *Resolver }
+	userResolver        struct{ *Resolver }
 )

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/graph/model"
 	"github.com/auditlog/auditlog/token"
@@ -93,7 +94,7 @@ func FuzzEventFilter(f *testing.F) {
 			in.Flagged = &b
 		}
 		fl := filterFromInput(in)
-		if err := checkFilter("filter", fl); err != nil {
+		if err := app.CheckFilter("filter", fl); err != nil {
 			ie, ok := audit.AsInvalid(err)
 			if !ok || len(ie.Fields) == 0 {
 				t.Fatalf("refused with %v, want BAD_USER_INPUT", err)

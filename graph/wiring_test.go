@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/notify"
 	"github.com/auditlog/auditlog/selfaudit"
-	"github.com/auditlog/auditlog/server"
-	"github.com/auditlog/auditlog/store"
 )
 
 // hookReceiver is a webhook endpoint that records the notifications it gets.
@@ -59,9 +58,9 @@ func TestServerWiresSelfAuditAndNotifier(t *testing.T) {
 		t.Fatal(err)
 	}
 	recordedAt := time.Now().UTC().Add(-42 * time.Minute).Truncate(time.Millisecond)
-	e := newEnv(t, envOptions{deps: func(d *server.Deps, _ store.Store) {
-		d.SelfAudit = selfaudit.New(d.Indexer, selfaudit.Options{Clock: func() time.Time { return recordedAt }})
-		d.Notifier = hooks
+	e := newEnv(t, envOptions{app: func(o *app.Options) {
+		o.AuditClock = func() time.Time { return recordedAt }
+		o.Notifier = hooks
 	}})
 	priya := audit.User{Type: audit.UserDashboard, ID: "u-priya", Name: "Priya"}
 	e.ingest("acme", event("evt-1", priya))

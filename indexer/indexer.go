@@ -16,6 +16,8 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
+	"github.com/auditlog/auditlog/errs"
 	"github.com/auditlog/auditlog/logthrottle"
 	"github.com/auditlog/auditlog/store"
 )
@@ -30,11 +32,11 @@ const (
 )
 
 // ErrClosed is the error of events ingested after Close.
-var ErrClosed = errors.New("indexer closed")
+var ErrClosed = errs.New(errs.Unavailable, "indexer closed")
 
 // ErrComponentNotAllowed is the error of an event whose component the
 // caller's key may not emit (audit.Principal.Components).
-var ErrComponentNotAllowed = errors.New("component not allowed for this key")
+var ErrComponentNotAllowed = errs.New(errs.Forbidden, "component not allowed for this key")
 
 // Options tune an Indexer. The zero value is usable.
 type Options struct {
@@ -241,7 +243,7 @@ func (ix *Indexer) Ingest(ctx context.Context, p audit.Principal, events []audit
 	return ix.ingest(ctx, p, events, false)
 }
 
-// IngestOwn ingests the service's own events (capture.ServiceComponent),
+// IngestOwn ingests the service's own events (catalog.ServiceComponent),
 // which Ingest refuses so that no caller can forge auditlog's own trail.
 func (ix *Indexer) IngestOwn(ctx context.Context, p audit.Principal, events []audit.Event) []Result {
 	return ix.ingest(ctx, p, events, true)
@@ -310,11 +312,11 @@ func (ix *Indexer) prepare(ctx context.Context, p audit.Principal, ev audit.Even
 	ev.IngestedAt = now
 	ev.OccurredAt = ev.OccurredAt.UTC().Truncate(time.Millisecond)
 	ev.Flag = nil // flags are set by reviewers, never by emitters
-	if (ev.ComponentID == capture.ServiceComponent) != own {
+	if (ev.ComponentID == catalog.ServiceComponent) != own {
 		if own {
-			return ev, fmt.Errorf("the service's own events must be of component %s, got %q", capture.ServiceComponent, ev.ComponentID)
+			return ev, fmt.Errorf("the service's own events must be of component %s, got %q", catalog.ServiceComponent, ev.ComponentID)
 		}
-		return ev, audit.Invalid("componentId", "%s is reserved for auditlog's own trail", capture.ServiceComponent)
+		return ev, audit.Invalid("componentId", "%s is reserved for auditlog's own trail", catalog.ServiceComponent)
 	}
 	if len(p.Components) > 0 && !slices.Contains(p.Components, ev.ComponentID) {
 		return ev, fmt.Errorf("component %q: %w", ev.ComponentID, ErrComponentNotAllowed)

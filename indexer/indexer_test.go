@@ -12,6 +12,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/eventgen"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/store"
@@ -50,7 +51,7 @@ func buildFixture(t testing.TB, opts indexer.Options, gated bool) *fixture {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,7 +530,7 @@ func TestStatsFlushHasWriteTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -617,7 +618,7 @@ func ptr[T any](v T) *T { return &v }
 // BenchmarkIngest measures ingest throughput of many concurrent
 // single-event callers and of batched callers, against the SQLite store.
 func BenchmarkIngest(b *testing.B) {
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/indexer"
 )
 
@@ -15,13 +15,13 @@ func TestServiceComponentIsReserved(t *testing.T) {
 	f := newFixture(t, indexer.Options{})
 	ctx := context.Background()
 	forged := event("forged-1")
-	forged.ComponentID = capture.ServiceComponent
+	forged.ComponentID = catalog.ServiceComponent
 	forged.EventType = "COMPONENT_CONFIGURED"
 
 	res := f.ix.Ingest(ctx, admin, []audit.Event{forged})[0]
 	ie, ok := audit.AsInvalid(res.Err)
 	if !ok || ie.Fields[0].Field != "componentId" {
-		t.Fatalf("Ingest of an %s event = %+v, want an error naming componentId", capture.ServiceComponent, res)
+		t.Fatalf("Ingest of an %s event = %+v, want an error naming componentId", catalog.ServiceComponent, res)
 	}
 	if n := stored(t, f.st, "acme"); n != 0 {
 		t.Fatalf("%d events stored after a refused ingest", n)

@@ -1,7 +1,8 @@
-// Package retention turns a component's retention period into what deletes
-// its expired events: an ISM policy per OpenSearch index series (built here
-// by pure functions), the expiry rule auditlog applies itself where the
-// cluster has no ISM, and the embedded store's sweeper.
+// Package retention turns a component's retention period into the rules
+// that delete its expired events: an ISM policy per OpenSearch index series
+// (built here by pure functions) and the expiry rule auditlog applies
+// itself where the cluster has no ISM. It imports no store: each backend
+// enforces these rules its own way (store.RetentionEnforcer).
 //
 // Retention counts from when an event occurred. An index holds events that
 // occurred up to audit.MaxClockSkew after it stopped being the write index

@@ -1,6 +1,6 @@
 // Package selfaudit records what people do to auditlog itself — capture
 // configuration changes, flags, saved-filter changes, exports and API key
-// changes — as events of the component AUDITLOG (capture.ServiceComponent),
+// changes — as events of the component AUDITLOG (catalog.ServiceComponent),
 // ingested through the indexer like any module's events, so admins search
 // them in the same Explore view. The caller is the action user; the details
 // carry the change (never a key itself).
@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
 )
@@ -111,7 +111,7 @@ func (r *Recorder) record(ctx context.Context, rec record) {
 		by.Type = audit.UserDashboard
 	}
 	ev := audit.Event{
-		ComponentID: capture.ServiceComponent,
+		ComponentID: catalog.ServiceComponent,
 		Submodule:   rec.area,
 		EventType:   rec.code,
 		Description: rec.description,

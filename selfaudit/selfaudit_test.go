@@ -13,6 +13,7 @@ import (
 
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/selfaudit"
@@ -35,7 +36,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,15 +147,15 @@ func TestConfigurationChangeIsRecordedWithItsDiff(t *testing.T) {
 }
 
 func TestCatalogKnowsEveryActivity(t *testing.T) {
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, code := range []string{selfaudit.ComponentConfigured, selfaudit.EventsFlagged, selfaudit.EventsUnflagged,
 		selfaudit.EventsExported, selfaudit.SavedFilterCreated, selfaudit.SavedFilterUpdated, selfaudit.SavedFilterDeleted,
 		selfaudit.APIKeyCreated, selfaudit.APIKeyRevoked} {
-		if _, ok := cat.Activity(capture.ServiceComponent, code); !ok {
-			t.Errorf("catalog has no activity %s of %s", code, capture.ServiceComponent)
+		if _, ok := cat.Activity(catalog.ServiceComponent, code); !ok {
+			t.Errorf("catalog has no activity %s of %s", code, catalog.ServiceComponent)
 		}
 	}
 }

@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/health"
-	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
@@ -81,20 +81,20 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 	if opts.wrap != nil {
 		served = opts.wrap(e.st)
 	}
-	cat, err := capture.LoadCatalog()
-	if err != nil {
-		t.Fatalf("load catalog: %v", err)
-	}
-	svc := capture.NewService(served, cat, capture.Options{Logger: log})
-	ix := indexer.New(served, svc, indexer.Options{Logger: log})
-	t.Cleanup(func() { ix.Close(context.Background()) })
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	signer, err := token.NewSigner(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := export.NewService(served, served, signer.For("export"), export.Options{Cutoffs: svc.Cutoffs, Logger: log, MaxConcurrent: opts.maxDownloads})
+	// The server's clock dates the trail too, as it did when the resolver
+	// made the recorder.
+	core, err := app.New(served, app.Options{Logger: log, Signer: signer, AuditClock: opts.clock,
+		Export: export.Options{MaxConcurrent: opts.maxDownloads}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { core.Close(context.Background()) })
 	var mon *health.Monitor
 	if opts.health != nil {
 		o := *opts.health
@@ -105,7 +105,7 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 		go func() { defer close(done); mon.Run(ctx) }()
 		t.Cleanup(func() { stop(); <-done })
 	}
-	h := server.New(cfg, server.Deps{Store: served, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Logger: log, Clock: opts.clock, Health: mon})
+	h := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Clock: opts.clock}, Health: mon})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e.url, e.keys = srv.URL, auth.NewKeys(e.st, nil)

@@ -19,13 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/capture"
-	"github.com/auditlog/auditlog/export"
-	"github.com/auditlog/auditlog/indexer"
+	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/notify"
-	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/opensearch"
@@ -81,26 +79,12 @@ func newReviewEnv(t *testing.T, backend string) *reviewEnv {
 	}
 	t.Cleanup(func() { e.st.Close() })
 
-	cat, err := capture.LoadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec *selfaudit.Recorder // needs the indexer, which needs capture
-	svc := capture.NewService(e.st, cat, capture.Options{Logger: log,
-		OnConfigured: func(ctx context.Context, old, new audit.ComponentConfig) { rec.Configured(ctx, old, new) }})
-	ix := indexer.New(e.st, svc, indexer.Options{Logger: log})
-	t.Cleanup(func() { ix.Close(context.Background()) })
-	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
-
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	signer, err := token.NewSigner(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := export.NewService(e.st, e.st, signer.For("export"),
-		export.Options{Cutoffs: svc.Cutoffs, Logger: log, OnExported: rec.Exported})
-
 	e.hook = newHookReceiver(t)
 	e.webhooks, err = notify.New(notify.Options{
 		Default:   notify.Target{URL: e.hook.url, Secret: e.hook.secret},
@@ -111,10 +95,14 @@ func newReviewEnv(t *testing.T, backend string) *reviewEnv {
 	}
 	t.Cleanup(func() { e.webhooks.Close(context.Background()) })
 
-	h := server.New(server.Config{}, server.Deps{
-		Store: notify.WithWebhooks(e.st, e.webhooks), Capture: svc, Indexer: ix, Export: exp,
-		Signer: signer, Logger: log,
-	})
+	// The store delivers notifications itself here (notify.WithWebhooks),
+	// so the core is given no Notifier.
+	core, err := app.New(notify.WithWebhooks(e.st, e.webhooks), app.Options{Logger: log, Signer: signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { core.Close(context.Background()) })
+	h := server.New(server.Config{}, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e.env = &env{t: t, url: srv.URL, keys: auth.NewKeys(e.st, nil)}

@@ -417,6 +417,34 @@ var matrix = map[string]opCase{
 			}
 		},
 	},
+	"Query.userSuggestions": {
+		allowed: readers,
+		own: q(`{ a: userSuggestions(role: ACTION_USER, prefix: "priya") { ...S } t: userSuggestions(role: TARGET_USER, prefix: "tom@") { ...S } }
+			fragment S on UserSuggestion { id name email type events }`),
+		// globex's users, by name, id and email, in both roles (acme has a
+		// u-viewer of its own: its self-audit's flagger).
+		other: q(`{
+			name: userSuggestions(role: ACTION_USER, prefix: "canary") { id name events }
+			email: userSuggestions(role: ACTION_USER, prefix: "actor@globex") { id name events }
+			target: userSuggestions(role: TARGET_USER, prefix: "canary") { id name events }
+			targetID: userSuggestions(role: TARGET_USER, prefix: "u-admin") { id name events }
+		}`),
+		check: func(t *testing.T, f *fixture, r audit.Role, other bool, rep reply) {
+			var got map[string][]struct {
+				ID     string
+				Events int
+			}
+			decode(t, rep, &got)
+			for alias, sg := range got {
+				switch {
+				case other && len(sg) != 0:
+					t.Errorf("%s: globex's users suggested to acme: %+v", alias, sg)
+				case !other && (len(sg) != 1 || sg[0].Events != len(acmeEventIDs)):
+					t.Errorf("%s: %+v, want acme's one user with %d events", alias, sg, len(acmeEventIDs))
+				}
+			}
+		},
+	},
 	"Query.viewer": {
 		allowed: everyone,
 		own:     q(`{ viewer { tenant role keyId components user { id name email } } }`),

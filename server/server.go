@@ -18,15 +18,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/capture"
-	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/health"
-	"github.com/auditlog/auditlog/indexer"
-	"github.com/auditlog/auditlog/retention"
-	"github.com/auditlog/auditlog/selfaudit"
-	"github.com/auditlog/auditlog/store"
-	"github.com/auditlog/auditlog/token"
 )
 
 // Defaults of Config.
@@ -118,37 +111,21 @@ func setDefault[T int | int64 | time.Duration](v *T, def T) {
 	}
 }
 
-// Deps are the components the server serves.
+// Deps are what the server serves: the resolvers' dependencies (whose
+// App is the core, and whose Clock and Logger the server uses too) and the
+// server's own.
 type Deps struct {
-	Store   store.Store
-	Capture *capture.Service
-	Indexer *indexer.Indexer
-	// Export serves /export/{token}; without it exportEvents is unavailable.
-	Export *export.Service
-	// Signer signs page cursors.
-	Signer *token.Signer
-	// Auth resolves API keys; built over Store when nil.
+	graph.Deps
+	// Auth resolves API keys; built over the App's store when nil.
 	Auth *auth.Authenticator
 	// Metrics is built when nil; pass one to share it with the indexer
 	// (Metrics.OnBatch).
 	Metrics *Metrics
-	// Indices lists a component's indices (Component.indices); see
-	// graph.Deps.Indices.
-	Indices retention.Inspector
-	// SelfAudit records flags and saved-filter changes in the service's
-	// own trail; see graph.Deps.SelfAudit.
-	SelfAudit *selfaudit.Recorder
-	// Notifier delivers flag notifications once stored (webhooks); see
-	// graph.Deps.Notifier. Leave it nil when Store delivers them itself
-	// (notify.WithWebhooks), or they are delivered twice.
-	Notifier graph.Notifier
 	// Health, when set, says whether the store answers: /readyz reports
 	// it, and while the store does not answer /graphql refuses requests
 	// at once with 503 UNAVAILABLE and Retry-After. Without it /readyz
 	// pings the store and requests run regardless. The caller runs it.
 	Health *health.Monitor
-	Clock  func() time.Time
-	Logger *slog.Logger
 }
 
 // New returns the HTTP handler of auditlog.
@@ -164,34 +141,23 @@ func New(cfg Config, deps Deps) http.Handler {
 	}
 	authn := deps.Auth
 	if authn == nil {
-		authn = auth.NewAuthenticator(deps.Store, auth.AuthenticatorOptions{Clock: deps.Clock, Logger: log})
+		authn = auth.NewAuthenticator(deps.App.Store(), auth.AuthenticatorOptions{Clock: deps.Clock, Logger: log})
 	}
 
-	resolver := graph.NewResolver(graph.Deps{
-		Store:     deps.Store,
-		Capture:   deps.Capture,
-		Indexer:   deps.Indexer,
-		Export:    deps.Export,
-		Signer:    deps.Signer,
-		Clock:     deps.Clock,
-		Logger:    log,
-		Metrics:   metrics,
-		RequestID: RequestID,
-		Indices:   deps.Indices,
-		SelfAudit: deps.SelfAudit,
-		Notifier:  deps.Notifier,
-		// The store did not answer: tell the client when to retry, and
-		// check the store now so that the requests after this one are
-		// refused at once if it is down.
-		OnUnavailable: func(ctx context.Context) {
-			if info, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
-				info.header.Set("Retry-After", "1")
-			}
-			if deps.Health != nil {
-				deps.Health.Suspect()
-			}
-		},
-	})
+	gd := deps.Deps
+	gd.Logger, gd.Metrics, gd.RequestID = log, metrics, RequestID
+	// The store did not answer: tell the client when to retry, and check
+	// the store now so that the requests after this one are refused at
+	// once if it is down.
+	gd.OnUnavailable = func(ctx context.Context) {
+		if info, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+			info.header.Set("Retry-After", "1")
+		}
+		if deps.Health != nil {
+			deps.Health.Suspect()
+		}
+	}
+	resolver := graph.NewResolver(gd)
 	gql := handler.New(resolver.ExecutableSchema())
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
@@ -257,8 +223,8 @@ func New(cfg Config, deps Deps) http.Handler {
 		writeGraphQLError(w, http.StatusMethodNotAllowed, graph.CodeBadUserInput,
 			"method "+r.Method+" is not allowed on /graphql; use POST, or GET for queries", "reason", ReasonMethodNotAllowed)
 	})
-	if deps.Export != nil {
-		mux.Handle("GET /export/{token}", deps.Export)
+	if exp := deps.App.Export(); exp != nil {
+		mux.Handle("GET /export/{token}", exp)
 	}
 	if cfg.Playground {
 		mux.Handle("GET /{$}", playground.Handler("auditlog", "/graphql"))
@@ -277,7 +243,7 @@ func New(cfg Config, deps Deps) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := deps.Store.Ping(ctx); err != nil {
+		if err := deps.App.Store().Ping(ctx); err != nil {
 			log.WarnContext(ctx, "not ready: store ping failed", "request_id", RequestID(ctx), "err", err)
 			writeText(w, http.StatusServiceUnavailable, "store unavailable")
 			return

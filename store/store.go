@@ -16,21 +16,24 @@ package store
 
 import (
 	"context"
-	"errors"
+	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/errs"
 )
 
 // Errors returned by every backend; callers compare with errors.Is.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrConflict  = errors.New("version conflict")
-	ErrDuplicate = errors.New("already exists")
+	ErrNotFound  = errs.New(errs.NotFound, "not found")
+	ErrConflict  = errs.New(errs.Conflict, "version conflict")
+	ErrDuplicate = errs.New(errs.Conflict, "already exists")
 	// ErrUnavailable: the backend could not be reached or did not answer
 	// in time. The operation may or may not have taken effect; retrying it
 	// (writes with the same event ids) is safe.
-	ErrUnavailable = errors.New("store unavailable")
+	ErrUnavailable = errs.New(errs.Unavailable, "store unavailable")
 )
 
 // Store is a complete backend.
@@ -40,6 +43,7 @@ type Store interface {
 	KeyStore
 	SavedFilterStore
 	NotificationStore
+	UserStore
 	// Ping reports whether the backend can serve requests (readiness).
 	Ping(ctx context.Context) error
 	// Close releases the backend's resources.
@@ -96,6 +100,23 @@ type EventStore interface {
 	// and returns them after the change, keyed by id; ids that were not
 	// found are absent.
 	UnflagEvents(ctx context.Context, tenant string, ids []string) (map[string]audit.Event, error)
+}
+
+// UserStore answers questions about the users the events name.
+type UserStore interface {
+	// SuggestUsers returns the users that the tenant's events visible under
+	// q.Cutoffs name in q.Role and whose id, email or name (or a later word
+	// of it) begins with q.Prefix ignoring case (see audit.UserQuery): at
+	// most q.Limit, most events first, ties by type, id, name, then email
+	// (byte order).
+	SuggestUsers(ctx context.Context, q audit.UserQuery) ([]audit.UserSuggestion, error)
+
+	// LatestAccountStatus returns the account status recorded by the
+	// tenant's newest event (by OccurredAt, then id) visible under cutoffs
+	// that names user as target user and records one; "" when none does.
+	// An event names the user when its target user has the user's id or,
+	// for a user without an id, the user's email ignoring case.
+	LatestAccountStatus(ctx context.Context, tenant string, user audit.User, cutoffs map[string]time.Time) (audit.AccountStatus, error)
 }
 
 // ComponentStore keeps the capture configuration of components, the
@@ -196,6 +217,38 @@ type NotificationStore interface {
 	// MarkNotificationsRead marks the user's notifications with these ids
 	// read and returns how many changed.
 	MarkNotificationsRead(ctx context.Context, tenant string, user audit.User, ids []string, at time.Time) (int, error)
+}
+
+// RetentionEnforcer is implemented by backends that delete expired events
+// themselves, each its own way: the embedded store sweeps them in batches,
+// OpenSearch deletes whole indices (by ISM, or by auditlog's lifecycle
+// manager). Reads hide expired events whether or not anything deletes them.
+type RetentionEnforcer interface {
+	// EnforceRetention returns what deletes the backend's expired events,
+	// not yet running.
+	EnforceRetention(opts RetentionOptions) (Enforcement, error)
+}
+
+// RetentionOptions configure an Enforcement. The zero value is usable.
+type RetentionOptions struct {
+	// Mode chooses among a backend's ways, where it has several
+	// (OpenSearch: auto, ism, service or off); others ignore it.
+	Mode string
+	// Interval between runs; the backend's default when zero.
+	Interval time.Duration
+	// Logger receives progress; slog.Default() when nil.
+	Logger *slog.Logger
+	// Registerer, when set, receives the retention metrics.
+	Registerer prometheus.Registerer
+}
+
+// Enforcement deletes a backend's expired events. It may also implement
+// retention.Inspector, showing a component's indices as it manages them.
+type Enforcement interface {
+	// Run enforces retention until ctx ends.
+	Run(ctx context.Context)
+	// OnConfigured applies a component's changed retention at once.
+	OnConfigured(ctx context.Context, old, new audit.ComponentConfig)
 }
 
 // Sweeper is implemented by backends that delete expired events one by one

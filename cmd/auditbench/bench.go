@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/eventgen"
 )
 
@@ -37,7 +37,7 @@ type bench struct {
 	out io.Writer
 	tmp string
 	bin string
-	cat *capture.Catalog
+	cat *catalog.Catalog
 	rep *report
 	// binInfo says which auditlog is measured.
 	binInfo string
@@ -49,7 +49,7 @@ func newBench(ctx context.Context, cfg config, progress io.Writer) (*bench, erro
 		return nil, fmt.Errorf("create temp dir: %w", err)
 	}
 	b := &bench{cfg: cfg, out: progress, tmp: tmp, bin: cfg.auditlogBin}
-	if b.cat, err = capture.LoadCatalog(); err != nil {
+	if b.cat, err = catalog.Load(); err != nil {
 		b.close()
 		return nil, fmt.Errorf("load activity catalog: %w", err)
 	}

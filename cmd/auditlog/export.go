@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/export"
@@ -162,18 +163,20 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("%s has no saved filter named %q in tenant %s", *owner+*ownerEmail, *saved, *tenant)
 		}
 	}
+	// The filter is bounded as the API's is, saved or given by flags.
+	if err := app.CheckFilter("filter", f); err != nil {
+		return err
+	}
 	// Exports are in the tenant's own trail, as those of the API are.
 	tr, err := openTrail(st, log)
 	if err != nil {
 		return err
 	}
 	defer tr.close()
-	// Expired events are never exported, even before they are deleted.
-	cutoffs, err := tr.capture.Cutoffs(ctx, *tenant)
-	if err != nil {
-		return fmt.Errorf("retention cutoffs: %w", err)
-	}
-	q := audit.Query{Tenant: *tenant, Filter: f, Order: audit.NewestFirst, Cutoffs: cutoffs}
+	// The core's store never returns an expired event, even before it is
+	// deleted.
+	events := tr.app.Store()
+	q := audit.Query{Tenant: *tenant, Filter: f, Order: audit.NewestFirst}
 	if *oldest {
 		q.Order = audit.OldestFirst
 	}
@@ -193,12 +196,12 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if file != nil && isTerminal(stderr) {
 		count := q
 		count.Limit = 1
-		if page, err := st.SearchEvents(ctx, count); err == nil && page.Total > 0 {
+		if page, err := events.SearchEvents(ctx, count); err == nil && page.Total > 0 {
 			bar = &progress{w: stderr, total: int(page.Total)}
 		}
 	}
 	bw := bufio.NewWriter(w)
-	rows, err := export.Write(ctx, bw, st, q, func(rows int64) {
+	rows, err := export.Write(ctx, bw, events, q, func(rows int64) {
 		if bar != nil {
 			bar.show(min(int(rows), bar.total))
 		}

@@ -14,10 +14,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/auth"
-	"github.com/auditlog/auditlog/capture"
-	"github.com/auditlog/auditlog/indexer"
 	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/store"
 )
@@ -227,30 +226,27 @@ func openKeys(ctx context.Context, sf *storeFlags, stderr io.Writer) (keyTool, e
 	}, nil
 }
 
-// trail is how a command writes the service's own trail: capture and an
-// indexer over the store, and a recorder ingesting through them.
+// trail is how a command writes the service's own trail: the core over
+// the store, whose recorder ingests through its indexer.
 type trail struct {
-	capture *capture.Service
-	audit   *selfaudit.Recorder
-	ix      *indexer.Indexer
-	log     *slog.Logger
+	app   *app.App
+	audit *selfaudit.Recorder
+	log   *slog.Logger
 }
 
 func openTrail(st store.Store, log *slog.Logger) (*trail, error) {
-	cat, err := capture.LoadCatalog()
+	a, err := app.New(st, app.Options{Logger: log})
 	if err != nil {
-		return nil, fmt.Errorf("load activity catalog: %w", err)
+		return nil, err
 	}
-	svc := capture.NewService(st, cat, capture.Options{Logger: log})
-	ix := indexer.New(st, svc, indexer.Options{Logger: log})
-	return &trail{capture: svc, audit: selfaudit.New(ix, selfaudit.Options{Logger: log}), ix: ix, log: log}, nil
+	return &trail{app: a, audit: a.Audit(), log: log}, nil
 }
 
 // close writes what is queued; the store stays open.
 func (t *trail) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := t.ix.Close(ctx); err != nil {
+	if err := t.app.Close(ctx); err != nil {
 		t.log.Error("indexer drain", "err", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -204,6 +205,23 @@ func TestExport(t *testing.T) {
 	csvOut := runCmd(t, "export", "--data-dir", dir, "--tenant", "other")
 	if n, complete, err := export.Verify(strings.NewReader(csvOut)); n != 0 || !complete || err != nil {
 		t.Errorf("export of an empty tenant: %d rows, complete=%v, %v", n, complete, err)
+	}
+}
+
+// TestExportChecksTheFilter: the command line's filter is bounded as the
+// API's is: one the API refuses is refused here too, naming the field,
+// and no file is written.
+func TestExportChecksTheFilter(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "out.csv")
+	args := []string{"export", "--data-dir", dir, "--tenant", "demo", "--text", strings.Repeat("x", 1025), "-o", file}
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), args, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "filter.text: is longer than 1024 characters") {
+		t.Errorf("export with a 1025-character --text: error %v, want one naming filter.text", err)
+	}
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused export wrote %s (stat: %v)", file, err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/opensearch"
+	"github.com/auditlog/auditlog/store/sqlite"
 )
 
 // retentionFlags choose how serve applies retention.
@@ -32,7 +33,7 @@ func (f *retentionFlags) register(fs *flag.FlagSet) {
 		"who rolls OpenSearch event indices over and deletes expired ones: auto (ISM when the cluster has it, else auditlog itself), ism, service (auditlog itself), or off (env AUDITLOG_LIFECYCLE)")
 	fs.DurationVar(&f.interval, "retention-interval", 0,
 		fmt.Sprintf("time between retention runs: the embedded store's sweep (default %s) or the OpenSearch lifecycle (default %s) (env AUDITLOG_RETENTION_INTERVAL)",
-			retention.DefaultSweepInterval, opensearch.DefaultLifecycleInterval))
+			sqlite.DefaultSweepInterval, opensearch.DefaultLifecycleInterval))
 }
 
 // retentionJobs run in the background while serve serves.
@@ -52,30 +53,20 @@ func (f *retentionFlags) start(ctx context.Context, st store.Store, log *slog.Lo
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	j := &retentionJobs{onConfigured: func(context.Context, audit.ComponentConfig, audit.ComponentConfig) {}, cancel: cancel}
 	var run func(ctx context.Context)
-	switch backend := st.(type) {
-	case *opensearch.Store:
-		if f.lifecycle == "off" {
-			j.indices = backend
-			log.Warn("retention: index lifecycle off; nothing rolls event indices over or deletes expired ones (searches still hide expired events)")
-			break
-		}
-		lc, err := opensearch.NewLifecycle(backend, opensearch.LifecycleOptions{Mode: opensearch.LifecycleMode(f.lifecycle),
-			Interval: f.interval, Logger: log, Registerer: reg})
+	// Each backend enforces retention its own way, behind the seam.
+	if enf, ok := st.(store.RetentionEnforcer); ok {
+		e, err := enf.EnforceRetention(store.RetentionOptions{Mode: f.lifecycle, Interval: f.interval, Logger: log, Registerer: reg})
 		if err != nil {
 			cancel()
-			return nil, fmt.Errorf("--lifecycle: %w", err)
+			return nil, fmt.Errorf("retention (--lifecycle %s): %w", f.lifecycle, err)
 		}
-		log.Info("retention: index lifecycle", "mode", lc.Mode())
-		j.onConfigured, j.indices, run = lc.OnConfigured, lc, lc.Run
-	case store.Sweeper:
-		sw, err := retention.NewSweeper(backend, st, retention.SweeperOptions{Interval: f.interval, Logger: log, Registerer: reg})
-		if err != nil {
-			cancel()
-			return nil, err
-		}
-		run = sw.Run
-	default:
+		j.onConfigured, run = e.OnConfigured, e.Run
+		j.indices, _ = e.(retention.Inspector)
+	} else {
 		log.Warn("retention: the store deletes no expired events (searches still hide them)")
+	}
+	if j.indices == nil {
+		j.indices, _ = st.(retention.Inspector)
 	}
 	if run != nil {
 		j.wg.Add(1)

@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/eventgen"
-	"github.com/auditlog/auditlog/indexer"
 )
 
 // seedBatch is how many events one Ingest call carries.
@@ -52,14 +51,13 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	cat, err := capture.LoadCatalog()
+	core, err := app.New(st, app.Options{Logger: log})
 	if err != nil {
-		return fmt.Errorf("load activity catalog: %w", err)
+		return err
 	}
-	svc := capture.NewService(st, cat, capture.Options{Logger: log})
-	ix := indexer.New(st, svc, indexer.Options{Logger: log})
+	ix := core.Indexer()
 	p := audit.Principal{Tenant: *tenant, Role: audit.RoleAdmin, User: audit.User{Type: audit.UserSystem, ID: "auditlog-seed", Name: "auditlog seed"}}
-	gen := eventgen.New(cat, *seedVal, eventgen.Options{Now: end, Tenant: *tenant})
+	gen := eventgen.New(core.Catalog(), *seedVal, eventgen.Options{Now: end, Tenant: *tenant})
 
 	var captured, duplicates, suppressed, failed int
 	var firstErr error
@@ -93,7 +91,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		bar.show(done)
 	}
 	bar.finish()
-	if err := ix.Close(context.Background()); err != nil {
+	if err := core.Close(context.Background()); err != nil {
 		return fmt.Errorf("drain indexer: %w", err)
 	}
 	fmt.Fprintf(stdout, "tenant %s: %d captured, %d already there, %d suppressed by capture rules, %d failed\n",

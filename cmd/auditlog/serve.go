@@ -14,13 +14,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/app"
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
 	"github.com/auditlog/auditlog/health"
-	"github.com/auditlog/auditlog/indexer"
-	"github.com/auditlog/auditlog/selfaudit"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
 )
@@ -86,11 +84,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cat, err := capture.LoadCatalog()
-	if err != nil {
-		return fmt.Errorf("load activity catalog: %w", err)
-	}
-
 	// Listen first: health checks are answered (/healthz 200, /readyz
 	// 503) while the store is not reachable yet, and the store is waited
 	// for, not given up on; the API is served once it opens.
@@ -138,7 +131,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	// Flag notifications reach the webhooks once stored.
-	var notifier graph.Notifier
+	var notifier app.Notifier
 	if hooks != nil {
 		notifier = hooks
 	}
@@ -151,36 +144,33 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer ret.stop()
-	// The service audits itself: configuration changes and exports here,
-	// flags and saved filters in the resolvers, keys in `auditlog keys`.
-	var rec *selfaudit.Recorder // needs the indexer, which needs capture
-	svc := capture.NewService(st, cat, capture.Options{Logger: log,
-		MaxComponents: cf.maxComponents, MaxActivities: cf.maxActivities,
-		OnConfigured: func(ctx context.Context, old, new audit.ComponentConfig) {
-			ret.onConfigured(ctx, old, new)
-			rec.Configured(ctx, old, new)
-		}})
 	writers := 1 // SQLite has one writer
 	if !sf.embedded() {
 		writers = 4
 	}
-	ix := indexer.New(st, svc, indexer.Options{Logger: log, Writers: writers, OnBatch: metrics.OnBatch})
-	rec = selfaudit.New(ix, selfaudit.Options{Logger: log})
-	exp := export.NewService(st, st, signer.For("export"), export.Options{BaseURL: *publicURL, Cutoffs: svc.Cutoffs, Logger: log,
-		MaxConcurrent: lim.downloads, MaxPerTenant: lim.perTenant, MinRate: lim.exportMinRate(), OnExported: rec.Exported})
+	core, err := app.New(st, app.Options{Logger: log,
+		MaxComponents: cf.maxComponents, MaxActivities: cf.maxActivities,
+		Writers: writers, OnBatch: metrics.OnBatch, OnConfigured: ret.onConfigured,
+		Signer: signer, Export: export.Options{BaseURL: *publicURL, MaxConcurrent: lim.downloads,
+			MaxPerTenant: lim.perTenant, MinRate: lim.exportMinRate()},
+		Notifier: notifier, Indices: ret.indices})
+	if err != nil {
+		return err
+	}
 	// Readiness, and refusing requests at once while the store does not
 	// answer; stopped with ctx.
 	mon := health.New(st.Ping, health.Options{Logger: log})
 	go mon.Run(ctx)
-	handler := server.New(cfg, server.Deps{
-		Store: st, Capture: svc, Indexer: ix, Export: exp, Signer: signer, Metrics: metrics, Logger: log,
-		Indices: ret.indices, SelfAudit: rec, Notifier: notifier, Health: mon,
-	})
+	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log}, Metrics: metrics, Health: mon})
 
 	// The API is served once the monitor has seen the store answer, so that
 	// "listening" means requests are served, not refused as not ready.
 	if err := mon.Wait(ctx); err != nil {
 		log.Info("stopped before the store was ready")
+		core.Close(context.Background())
+		if hooks != nil {
+			hooks.Close(context.Background())
+		}
 		return nil
 	}
 	front.set(handler)
@@ -198,7 +188,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Error("http shutdown", "err", serr)
 	}
 	// Requests are done: acknowledge nothing more, write what is queued.
-	if cerr := ix.Close(sctx); cerr != nil {
+	if cerr := core.Close(sctx); cerr != nil {
 		log.Error("indexer drain", "err", cerr)
 	}
 	// Flags are done too: deliver what is queued, within the grace period.

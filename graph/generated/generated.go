@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	EventFacets() EventFacetsResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -110,7 +111,7 @@ type ComplexityRoot struct {
 
 	EventFacets struct {
 		EventType func(childComplexity int) int
-		Histogram func(childComplexity int, interval *model.HistogramInterval) int
+		Histogram func(childComplexity int, interval *model.HistogramInterval, timeZone *string) int
 		Priority  func(childComplexity int) int
 		Status    func(childComplexity int) int
 		Submodule func(childComplexity int) int
@@ -123,6 +124,7 @@ type ComplexityRoot struct {
 
 	FacetCount struct {
 		Count func(childComplexity int) int
+		Label func(childComplexity int) int
 		Value func(childComplexity int) int
 	}
 
@@ -217,13 +219,14 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Component     func(childComplexity int, id string) int
-		Components    func(childComplexity int) int
-		Event         func(childComplexity int, id string) int
-		Events        func(childComplexity int, filter model.EventFilter, first *int, after *string, order *audit.Order) int
-		Notifications func(childComplexity int, unreadOnly *bool, first *int, after *string) int
-		SavedFilters  func(childComplexity int) int
-		Viewer        func(childComplexity int) int
+		Component       func(childComplexity int, id string) int
+		Components      func(childComplexity int) int
+		Event           func(childComplexity int, id string) int
+		Events          func(childComplexity int, filter model.EventFilter, first *int, after *string, order *audit.Order) int
+		Notifications   func(childComplexity int, unreadOnly *bool, first *int, after *string) int
+		SavedFilters    func(childComplexity int) int
+		UserSuggestions func(childComplexity int, role audit.UserRole, prefix string, first *int) int
+		Viewer          func(childComplexity int) int
 	}
 
 	Retention struct {
@@ -260,13 +263,22 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		AccountStatus func(childComplexity int) int
-		Email         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		IPAddress     func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Type          func(childComplexity int) int
-		UserAgent     func(childComplexity int) int
+		AccountStatus        func(childComplexity int) int
+		CurrentAccountStatus func(childComplexity int) int
+		Email                func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		IPAddress            func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Type                 func(childComplexity int) int
+		UserAgent            func(childComplexity int) int
+	}
+
+	UserSuggestion struct {
+		Email  func(childComplexity int) int
+		Events func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Type   func(childComplexity int) int
 	}
 }
 
@@ -278,7 +290,7 @@ type ComponentResolver interface {
 	Indices(ctx context.Context, obj *model.Component) ([]model.ManagedIndex, error)
 }
 type EventFacetsResolver interface {
-	Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval) ([]model.HistogramBucket, error)
+	Histogram(ctx context.Context, obj *model.EventFacets, interval *model.HistogramInterval, timeZone *string) ([]model.HistogramBucket, error)
 }
 type MutationResolver interface {
 	IngestEvent(ctx context.Context, event model.EventInput) (*model.IngestResult, error)
@@ -300,6 +312,10 @@ type QueryResolver interface {
 	SavedFilters(ctx context.Context) ([]model.SavedFilter, error)
 	Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) ([]model.Notification, error)
 	Viewer(ctx context.Context) (*model.Principal, error)
+	UserSuggestions(ctx context.Context, role audit.UserRole, prefix string, first *int) ([]model.UserSuggestion, error)
+}
+type UserResolver interface {
+	CurrentAccountStatus(ctx context.Context, obj *model.User) (*audit.AccountStatus, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -625,7 +641,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.EventFacets.Histogram(childComplexity, args["interval"].(*model.HistogramInterval)), true
+		return e.ComplexityRoot.EventFacets.Histogram(childComplexity, args["interval"].(*model.HistogramInterval), args["timeZone"].(*string)), true
 	case "EventFacets.priority":
 		if e.ComplexityRoot.EventFacets.Priority == nil {
 			break
@@ -664,6 +680,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FacetCount.Count(childComplexity), true
+	case "FacetCount.label":
+		if e.ComplexityRoot.FacetCount.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacetCount.Label(childComplexity), true
 	case "FacetCount.value":
 		if e.ComplexityRoot.FacetCount.Value == nil {
 			break
@@ -1131,6 +1153,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SavedFilters(childComplexity), true
+	case "Query.userSuggestions":
+		if e.ComplexityRoot.Query.UserSuggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_userSuggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UserSuggestions(childComplexity, args["role"].(audit.UserRole), args["prefix"].(string), args["first"].(*int)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -1274,6 +1307,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.AccountStatus(childComplexity), true
+	case "User.currentAccountStatus":
+		if e.ComplexityRoot.User.CurrentAccountStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.CurrentAccountStatus(childComplexity), true
 	case "User.email":
 		if e.ComplexityRoot.User.Email == nil {
 			break
@@ -1310,6 +1349,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.UserAgent(childComplexity), true
+
+	case "UserSuggestion.email":
+		if e.ComplexityRoot.UserSuggestion.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSuggestion.Email(childComplexity), true
+	case "UserSuggestion.events":
+		if e.ComplexityRoot.UserSuggestion.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSuggestion.Events(childComplexity), true
+	case "UserSuggestion.id":
+		if e.ComplexityRoot.UserSuggestion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSuggestion.ID(childComplexity), true
+	case "UserSuggestion.name":
+		if e.ComplexityRoot.UserSuggestion.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSuggestion.Name(childComplexity), true
+	case "UserSuggestion.type":
+		if e.ComplexityRoot.UserSuggestion.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSuggestion.Type(childComplexity), true
 
 	}
 	return 0, false
@@ -1500,6 +1570,25 @@ type Query {
 
   "Who the caller is, as their API key says."
   viewer: Principal!
+
+  """
+  Users the caller's tenant's events name in ` + "`" + `role` + "`" + `, for a typeahead on the
+  Action user and Target user filters: those whose id, email or name, or a
+  later word of the name, begins with ` + "`" + `prefix` + "`" + ` ignoring case (for ids, the
+  case of ASCII letters). Most events first; ties by type, id, name, then
+  email. Only events within their component's retention count, and a user
+  named only by expired events is not suggested. One suggestion per distinct
+  (type, id, name, email) as recorded. Put ` + "`" + `id ?? email ?? name` + "`" + ` into
+  ` + "`" + `EventFilter.actionUser` + "`" + ` or ` + "`" + `targetUser` + "`" + ` to list their events.
+  """
+  userSuggestions(
+    "Whether to suggest action users or target users."
+    role: UserRole!
+    "The beginning of an id, email or word of a name; 1 to 320 characters."
+    prefix: String!
+    "How many to return, 1 to 50."
+    first: Int = 10
+  ): [UserSuggestion!]!
 }
 
 "Writes. Every operation is scoped to the caller's tenant."
@@ -1619,6 +1708,14 @@ enum RetentionUnit {
   MONTHS
   "Calendar years."
   YEARS
+}
+
+"The part a user plays in an event."
+enum UserRole {
+  "The user who took the action."
+  ACTION_USER
+  "The user the action was directed at."
+  TARGET_USER
 }
 
 "Direction of a listing by occurrence time; ties are broken by id in the same direction."
@@ -1777,8 +1874,29 @@ type User {
   ipAddress: String
   "User agent of the device the action came from."
   userAgent: String
-  "Account status (target user)."
+  "Account status (target user), as recorded with this event."
   accountStatus: AccountStatus
+  """
+  The newest account status recorded for this user: the ` + "`" + `accountStatus` + "`" + ` of
+  the newest event (by ` + "`" + `occurredAt` + "`" + `) of the tenant that names this user (the
+  same id, else for a user without an id the same email ignoring case) as
+  target user and records a status, within retention; null when none does.
+  """
+  currentAccountStatus: AccountStatus
+}
+
+"A user the events name, suggested for a user filter."
+type UserSuggestion {
+  "The user's id in the product."
+  id: String
+  "Display name."
+  name: String
+  "Email address."
+  email: String
+  "What kind of actor this is."
+  type: UserType!
+  "How many of the tenant's visible events name this user in this role."
+  events: Int!
 }
 
 "Marks an event for later review."
@@ -1870,15 +1988,32 @@ type EventFacets {
   """
   Events per time bucket, oldest first, empty buckets omitted. The bucket
   width fits the filter's time range in about 100 buckets unless ` + "`" + `interval` + "`" + `
-  is given.
+  is given. Buckets follow the clock of ` + "`" + `timeZone` + "`" + `: a bucket starts
+  whenever that clock shows a round time for the width, or jumps over one.
+  Days start at its midnight and last 23 or 25 hours when clocks change; an
+  hour the clock shows twice is two buckets. ` + "`" + `end` + "`" + ` is where the next bucket
+  starts. An unknown zone is ` + "`" + `BAD_USER_INPUT` + "`" + ` on
+  ` + "`" + `facets.histogram.timeZone` + "`" + `.
   """
-  histogram("A fixed bucket width." interval: HistogramInterval): [HistogramBucket!]!
+  histogram(
+    "A fixed bucket width."
+    interval: HistogramInterval
+    "An IANA time zone such as ` + "`" + `Europe/Paris` + "`" + `; ` + "`" + `UTC` + "`" + ` by default."
+    timeZone: String
+  ): [HistogramBucket!]!
 }
 
 "How many matching events have one value of a facet."
 type FacetCount {
   "The value."
   value: String!
+  """
+  The value as a person reads it: for an event type, the activity's display
+  name (from the catalog or the registered activities), else the code; for
+  a priority or status, its name ("Critical", "In progress"); a submodule
+  as it is.
+  """
+  label: String!
   "How many events have it."
   count: Int!
 }
@@ -2386,6 +2521,8 @@ func (ec *executionContext) childFields_FacetCount(ctx context.Context, field gr
 	switch field.Name {
 	case "value":
 		return ec.fieldContext_FacetCount_value(ctx, field)
+	case "label":
+		return ec.fieldContext_FacetCount_label(ctx, field)
 	case "count":
 		return ec.fieldContext_FacetCount_count(ctx, field)
 	}
@@ -2628,8 +2765,26 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_userAgent(ctx, field)
 	case "accountStatus":
 		return ec.fieldContext_User_accountStatus(ctx, field)
+	case "currentAccountStatus":
+		return ec.fieldContext_User_currentAccountStatus(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_UserSuggestion_id(ctx, field)
+	case "name":
+		return ec.fieldContext_UserSuggestion_name(ctx, field)
+	case "email":
+		return ec.fieldContext_UserSuggestion_email(ctx, field)
+	case "type":
+		return ec.fieldContext_UserSuggestion_type(ctx, field)
+	case "events":
+		return ec.fieldContext_UserSuggestion_events(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserSuggestion", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2759,6 +2914,14 @@ func (ec *executionContext) field_EventFacets_histogram_args(ctx context.Context
 		return nil, err
 	}
 	args["interval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg1
 	return args, nil
 }
 
@@ -3041,6 +3204,36 @@ func (ec *executionContext) field_Query_notifications_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_userSuggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (audit.UserRole, error) {
+			return ec.unmarshalNUserRole2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "prefix",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prefix"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -4472,7 +4665,7 @@ func (ec *executionContext) _EventFacets_histogram(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.EventFacets().Histogram(ctx, obj, fc.Args["interval"].(*model.HistogramInterval))
+			return ec.Resolvers.EventFacets().Histogram(ctx, obj, fc.Args["interval"].(*model.HistogramInterval), fc.Args["timeZone"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.HistogramBucket) graphql.Marshaler {
@@ -4572,6 +4765,29 @@ func (ec *executionContext) _FacetCount_value(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_FacetCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacetCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacetCount_label(ctx context.Context, field graphql.CollectedField, obj *model.FacetCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacetCount_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacetCount_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FacetCount", field, false, false, "String")
 }
 
@@ -6436,6 +6652,50 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_userSuggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_userSuggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UserSuggestions(ctx, fc.Args["role"].(audit.UserRole), fc.Args["prefix"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserSuggestion) graphql.Marshaler {
+			return ec.marshalNUserSuggestion2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐUserSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_userSuggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_userSuggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7163,6 +7423,144 @@ func (ec *executionContext) _User_accountStatus(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_User_accountStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "AccountStatus")
+}
+
+func (ec *executionContext) _User_currentAccountStatus(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_currentAccountStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().CurrentAccountStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audit.AccountStatus) graphql.Marshaler {
+			return ec.marshalOAccountStatus2ᚖgithubᚗcomᚋauditlogᚋauditlogᚋauditᚐAccountStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_currentAccountStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "AccountStatus")
+}
+
+func (ec *executionContext) _UserSuggestion_id(ctx context.Context, field graphql.CollectedField, obj *model.UserSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSuggestion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSuggestion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSuggestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSuggestion_name(ctx context.Context, field graphql.CollectedField, obj *model.UserSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSuggestion_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSuggestion_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSuggestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSuggestion_email(ctx context.Context, field graphql.CollectedField, obj *model.UserSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSuggestion_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSuggestion_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSuggestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSuggestion_type(ctx context.Context, field graphql.CollectedField, obj *model.UserSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSuggestion_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audit.UserType) graphql.Marshaler {
+			return ec.marshalNUserType2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSuggestion_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSuggestion", field, false, false, "UserType")
+}
+
+func (ec *executionContext) _UserSuggestion_events(ctx context.Context, field graphql.CollectedField, obj *model.UserSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSuggestion_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSuggestion_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSuggestion", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -9360,6 +9758,11 @@ func (ec *executionContext) _FacetCount(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "label":
+			out.Values[i] = ec._FacetCount_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "count":
 			out.Values[i] = ec._FacetCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10064,6 +10467,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "userSuggestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_userSuggestions(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10326,36 +10735,95 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "type":
 			out.Values[i] = ec._User_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "id":
 			out.Values[i] = ec._User_id(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._User_name(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
 			out.Values[i] = ec._User_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ipAddress":
 			out.Values[i] = ec._User_ipAddress(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "userAgent":
 			out.Values[i] = ec._User_userAgent(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "accountStatus":
 			out.Values[i] = ec._User_accountStatus(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "currentAccountStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_currentAccountStatus(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userSuggestionImplementors = []string{"UserSuggestion"}
+
+func (ec *executionContext) _UserSuggestion(ctx context.Context, sel ast.SelectionSet, obj *model.UserSuggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserSuggestion")
+		case "id":
+			out.Values[i] = ec._UserSuggestion_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._UserSuggestion_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._UserSuggestion_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._UserSuggestion_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._UserSuggestion_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -11395,6 +11863,52 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋauditlogᚋauditlog�
 func (ec *executionContext) unmarshalNUserInput2ᚖgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐUserInput(ctx context.Context, v any) (*model.UserInput, error) {
 	res, err := ec.unmarshalInputUserInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUserRole2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserRole(ctx context.Context, v any) (audit.UserRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNUserRole2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserRole2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserRole(ctx context.Context, sel ast.SelectionSet, v audit.UserRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNUserRole2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UserRole!")
+	}
+	return res
+}
+
+var (
+	unmarshalNUserRole2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserRole = map[string]audit.UserRole{
+		"ACTION_USER": audit.ActionUserRole,
+		"TARGET_USER": audit.TargetUserRole,
+	}
+	marshalNUserRole2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserRole = map[audit.UserRole]string{
+		audit.ActionUserRole: "ACTION_USER",
+		audit.TargetUserRole: "TARGET_USER",
+	}
+)
+
+func (ec *executionContext) marshalNUserSuggestion2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐUserSuggestion(ctx context.Context, sel ast.SelectionSet, v model.UserSuggestion) graphql.Marshaler {
+	return ec._UserSuggestion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUserSuggestion2ᚕgithubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐUserSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UserSuggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserSuggestion2githubᚗcomᚋauditlogᚋauditlogᚋgraphᚋmodelᚐUserSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNUserType2githubᚗcomᚋauditlogᚋauditlogᚋauditᚐUserType(ctx context.Context, v any) (audit.UserType, error) {

@@ -233,6 +233,11 @@ type Export struct {
 type FacetCount struct {
 	// The value.
 	Value string `json:"value"`
+	// The value as a person reads it: for an event type, the activity's display
+	// name (from the catalog or the registered activities), else the code; for
+	// a priority or status, its name ("Critical", "In progress"); a submodule
+	// as it is.
+	Label string `json:"label"`
 	// How many events have it.
 	Count int `json:"count"`
 }
@@ -482,8 +487,13 @@ type User struct {
 	IPAddress *string `json:"ipAddress,omitempty"`
 	// User agent of the device the action came from.
 	UserAgent *string `json:"userAgent,omitempty"`
-	// Account status (target user).
+	// Account status (target user), as recorded with this event.
 	AccountStatus *audit.AccountStatus `json:"accountStatus,omitempty"`
+	// The newest account status recorded for this user: the `accountStatus` of
+	// the newest event (by `occurredAt`) of the tenant that names this user (the
+	// same id, else for a user without an id the same email ignoring case) as
+	// target user and records a status, within retention; null when none does.
+	CurrentAccountStatus *audit.AccountStatus `json:"currentAccountStatus,omitempty"`
 }
 
 // A user as a product module describes them.
@@ -502,6 +512,20 @@ type UserInput struct {
 	UserAgent *string `json:"userAgent,omitempty"`
 	// Current account status (target user).
 	AccountStatus *audit.AccountStatus `json:"accountStatus,omitempty"`
+}
+
+// A user the events name, suggested for a user filter.
+type UserSuggestion struct {
+	// The user's id in the product.
+	ID *string `json:"id,omitempty"`
+	// Display name.
+	Name *string `json:"name,omitempty"`
+	// Email address.
+	Email *string `json:"email,omitempty"`
+	// What kind of actor this is.
+	Type audit.UserType `json:"type"`
+	// How many of the tenant's visible events name this user in this role.
+	Events int `json:"events"`
 }
 
 // Width of a histogram bucket.

@@ -129,13 +129,18 @@ func (eq eventQuery) searchBody(q audit.Query) obj {
 		}
 	}
 	if q.Histogram > 0 {
+		dh := obj{
+			"field":          "occurredAt",
+			"fixed_interval": histogramInterval(q.Histogram),
+			"min_doc_count":  1,
+		}
+		if z := q.HistogramZone; z != nil && z.String() != "UTC" {
+			// Buckets on the zone's clock, as audit.BucketStart defines.
+			dh["time_zone"] = z.String()
+		}
 		aggs["histogram"] = obj{
 			"filter": boolFilter(eq.facetSelections("")),
-			"aggs": obj{"buckets": obj{"date_histogram": obj{
-				"field":          "occurredAt",
-				"fixed_interval": histogramInterval(q.Histogram),
-				"min_doc_count":  1,
-			}}},
+			"aggs":   obj{"buckets": obj{"date_histogram": dh}},
 		}
 	}
 	if len(aggs) > 0 {

@@ -190,6 +190,9 @@ func (s *Store) WriteEvents(ctx context.Context, events []audit.Event) ([]store.
 			if err := indexText(ctx, tx, seq, events[i].Description, events[i].EventTypeName); err != nil {
 				return err
 			}
+			if err := noteUsers(ctx, tx, &events[i]); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -174,6 +174,9 @@ func histogram(ctx context.Context, db queryer, q audit.Query, total int64) ([]a
 		return []audit.Bucket{}, nil
 	}
 	width := max(q.Histogram.Milliseconds(), 1)
+	if zoned(q.HistogramZone) {
+		return zoneHistogram(ctx, db, q, width, total)
+	}
 	if !selective(q.Filter) {
 		lo, hi, ok, err := timeSpan(ctx, db, q)
 		if err != nil {

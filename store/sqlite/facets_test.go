@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/eventgen"
 )
 
@@ -22,7 +22,7 @@ import (
 func TestFacetsAndHistogramMatchPlainCounts(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatalf("load catalog: %v", err)
 	}

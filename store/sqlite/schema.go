@@ -230,7 +230,37 @@ WHERE substr(owner_id, 1, 3) != 'id:' AND substr(owner_id, 1, 6) != 'email:' AND
 	// 8: audit.Words folds the accents of Latin letters ("Chloé" is
 	// "chloe"): the index is rebuilt with the folded words.
 	{ddl: rebuildTextIndex, data: reindexText},
-	// 9: a component's captured count is counted from its stored events
+	// 9: the users the events name, per role, for suggestions (a typeahead
+	// reads the few distinct users rather than every event; the events are
+	// counted per user through the user indexes), and the newest account
+	// status recorded for a target user, read from the end of an index.
+	// id_lc folds ASCII letters only (SQLite's lower, and OpenSearch's
+	// case-insensitive prefix); name_lc and email_lc are the events' own.
+	{ddl: `
+CREATE TABLE event_users (
+	tenant   TEXT NOT NULL,
+	role     TEXT NOT NULL, -- audit.UserRole
+	type     TEXT NOT NULL,
+	id       TEXT NOT NULL,
+	name     TEXT NOT NULL,
+	email    TEXT NOT NULL,
+	id_lc    TEXT NOT NULL,
+	name_lc  TEXT NOT NULL,
+	email_lc TEXT NOT NULL,
+	PRIMARY KEY (tenant, role, type, id, name, email)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO event_users
+	SELECT DISTINCT tenant, 'ACTION_USER', action_user_type, action_user_id, action_user_name, action_user_email,
+		lower(action_user_id), action_user_name_lc, action_user_email_lc FROM events;
+INSERT OR IGNORE INTO event_users
+	SELECT DISTINCT tenant, 'TARGET_USER', target_user_type, target_user_id, target_user_name, target_user_email,
+		lower(target_user_id), target_user_name_lc, target_user_email_lc FROM events WHERE target_user_type IS NOT NULL;
+CREATE INDEX events_target_status_id ON events (tenant, target_user_id, occurred_at, id)
+	WHERE target_user_account_status != '';
+CREATE INDEX events_target_status_email ON events (tenant, target_user_email_lc, occurred_at, id)
+	WHERE target_user_account_status != '';
+`},
+	// 10: a component's captured count is counted from its stored events
 	// since its configuration was saved (CountIngested), from this index
 	// alone.
 	{ddl: `CREATE INDEX events_component_ingested ON events (tenant, component_id, ingested_at);`},

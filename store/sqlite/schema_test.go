@@ -206,6 +206,35 @@ func TestUpgradeFoldsAccents(t *testing.T) {
 	}
 }
 
+func TestUpgradeSuggestsExistingUsers(t *testing.T) {
+	ctx := context.Background()
+	path, old := fileAtVersion(t, 8)
+	// Version 8 kept no list of users: the upgrade lists those of the
+	// events already stored, with their latest account status.
+	insertOldEvent(t, old, "Ana deactivated Tom")
+	if _, err := old.ExecContext(ctx, `UPDATE events SET action_user_type = 'DASHBOARD', action_user_id = 'U-Ana',
+		action_user_name = 'Ana Lima', action_user_name_lc = 'ana lima', target_user_type = 'DASHBOARD',
+		target_user_email = 'Tom@Acme.example', target_user_email_lc = 'tom@acme.example',
+		target_user_account_status = 'TERMINATED' WHERE id = 'e1'`); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	s := reopen(t, old, path)
+	for _, q := range []audit.UserQuery{
+		{Tenant: "acme", Role: audit.ActionUserRole, Prefix: "u-a", Limit: 5},
+		{Tenant: "acme", Role: audit.ActionUserRole, Prefix: "LIM", Limit: 5},
+		{Tenant: "acme", Role: audit.TargetUserRole, Prefix: "tom@", Limit: 5},
+	} {
+		got, err := s.SuggestUsers(ctx, q)
+		if err != nil || len(got) != 1 || got[0].Events != 1 {
+			t.Errorf("after upgrade, %s %q suggests %+v (%v), want one user of one event", q.Role, q.Prefix, got, err)
+		}
+	}
+	status, err := s.LatestAccountStatus(ctx, "acme", audit.User{Email: "tom@acme.example"}, nil)
+	if err != nil || status != audit.AccountTerminated {
+		t.Errorf("after upgrade, Tom's status is %q (%v), want TERMINATED", status, err)
+	}
+}
+
 // fileAtVersion creates a store file with the first version migrations
 // applied, as an older auditlog left it, and returns its path and an open
 // handle (to write what that version wrote, then close).

@@ -382,6 +382,20 @@ func testHistogram(t *testing.T, s store.Store, fx *fixture) {
 			checkPage(t, m, q, searchPage(t, s, q))
 		})
 	}
+	// In time zones, on the fixture's events (a year around DST changes):
+	// the model counts with audit.BucketStart, checked by testHistogramZone.
+	for _, zone := range []string{"Europe/Paris", "America/New_York", "Asia/Kathmandu"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatalf("load zone %s: %v", zone, err)
+		}
+		for _, c := range cases {
+			t.Run(zone+"/"+c.name, func(t *testing.T) {
+				q := audit.Query{Tenant: m.tenant, Filter: c.filter, Order: audit.NewestFirst, Limit: 3, Histogram: c.width, HistogramZone: loc}
+				checkPage(t, m, q, searchPage(t, s, q))
+			})
+		}
+	}
 	t.Run("NotRequested", func(t *testing.T) {
 		q := audit.Query{Tenant: m.tenant, Order: audit.NewestFirst, Limit: 3}
 		checkPage(t, m, q, searchPage(t, s, q))

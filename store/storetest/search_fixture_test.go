@@ -63,7 +63,7 @@ func TestHistogramBucketsAlignToEpoch(t *testing.T) {
 		{OccurredAt: time.Date(2025, 3, 13, 0, 0, 0, 0, time.UTC)},                   // a Thursday
 		{OccurredAt: time.Date(2025, 3, 12, 23, 0, 0, 0, time.FixedZone("X", 3600))}, // 22:00 UTC, Wednesday
 	}
-	got := histogram(events, week)
+	got := histogram(events, week, nil)
 	want := []audit.Bucket{
 		{Start: time.Date(1969, 12, 25, 0, 0, 0, 0, time.UTC), Count: 1},
 		{Start: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), Count: 2},

@@ -70,7 +70,7 @@ func (m *model) page(q audit.Query) audit.Page {
 		}
 	}
 	if q.Histogram > 0 {
-		p.Histogram = histogram(all, q.Histogram)
+		p.Histogram = histogram(all, q.Histogram, q.HistogramZone)
 	}
 	return p
 }
@@ -111,13 +111,17 @@ func (m *model) facet(q audit.Query, f audit.Facet) []audit.Count {
 }
 
 // histogram counts events per bucket of width aligned to the Unix epoch,
-// oldest first, empty buckets omitted.
-func histogram(events []audit.Event, width time.Duration) []audit.Bucket {
+// oldest first, empty buckets omitted; with a zone, on its clock
+// (audit.BucketStart, whose own case is testHistogramZone).
+func histogram(events []audit.Event, width time.Duration, zone *time.Location) []audit.Bucket {
 	w := width.Milliseconds()
 	counts := map[int64]int64{}
 	for _, e := range events {
 		ms := e.OccurredAt.UnixMilli()
 		start := ms - ((ms%w)+w)%w // floor, also before 1970
+		if zone != nil {
+			start = audit.BucketStart(e.OccurredAt, width, zone).UnixMilli()
+		}
 		counts[start]++
 	}
 	out := make([]audit.Bucket, 0, len(counts))

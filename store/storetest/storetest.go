@@ -28,6 +28,8 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("SavedFilters", func(t *testing.T) { testSavedFilters(t, newStore) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, newStore) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, newStore) })
+	t.Run("HistogramZone", func(t *testing.T) { testHistogramZone(t, newStore) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, newStore) })
 }
 
 // refresh makes completed writes visible to searches on backends that

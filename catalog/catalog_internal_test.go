@@ -1,4 +1,4 @@
-package capture
+package catalog
 
 import (
 	"strings"
@@ -31,8 +31,8 @@ func TestHumanize(t *testing.T) {
 		"payroll.run-done": "Payroll run done",
 		"X":                "X",
 	} {
-		if got := humanize(in); got != want {
-			t.Errorf("humanize(%q) = %q, want %q", in, got, want)
+		if got := Humanize(in); got != want {
+			t.Errorf("Humanize(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package retention_test
+package sqlite_test
 
 import (
 	"bytes"
@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
 )
@@ -107,7 +106,7 @@ func TestSweeperDeletesExactlyTheExpiredEvents(t *testing.T) {
 
 	var logs bytes.Buffer
 	reg := prometheus.NewRegistry()
-	sw, err := retention.NewSweeper(st, st, retention.SweeperOptions{
+	sw, err := sqlite.NewSweeper(st, st, sqlite.SweeperOptions{
 		Batch: 5, Pause: -1, Clock: func() time.Time { return now },
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)), Registerer: reg,
 	})
@@ -169,7 +168,7 @@ func TestSweeperReportsStoreFailures(t *testing.T) {
 	st := openSQLite(t)
 	configure(t, st, "acme", "CMS", &audit.Retention{Value: 1, Unit: audit.Days})
 	reg := prometheus.NewRegistry()
-	sw, err := retention.NewSweeper(st, st, retention.SweeperOptions{Logger: slog.New(slog.DiscardHandler), Registerer: reg})
+	sw, err := sqlite.NewSweeper(st, st, sqlite.SweeperOptions{Logger: slog.New(slog.DiscardHandler), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +217,7 @@ func BenchmarkSweepBatch(b *testing.B) {
 	ctx := context.Background()
 	st := openSQLite(b)
 	cutoff := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	events := make([]audit.Event, retention.DefaultSweepBatch)
+	events := make([]audit.Event, sqlite.DefaultSweepBatch)
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		for j := range events {
@@ -228,7 +227,7 @@ func BenchmarkSweepBatch(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		n, err := st.DeleteExpired(ctx, "acme", "CMS", cutoff, retention.DefaultSweepBatch)
+		n, err := st.DeleteExpired(ctx, "acme", "CMS", cutoff, sqlite.DefaultSweepBatch)
 		if err != nil || n != len(events) {
 			b.Fatalf("DeleteExpired = %d, %v; want %d", n, err, len(events))
 		}

@@ -1,15 +1,15 @@
-package capture_test
+package catalog_test
 
 import (
 	"testing"
 
 	"github.com/auditlog/auditlog/audit"
-	"github.com/auditlog/auditlog/capture"
+	"github.com/auditlog/auditlog/catalog"
 )
 
-func loadCatalog(t *testing.T) *capture.Catalog {
+func loadCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
-	cat, err := capture.LoadCatalog()
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatalf("LoadCatalog: %v", err)
 	}

@@ -1,4 +1,4 @@
-package retention
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/auditlog/auditlog/audit"
+	"github.com/auditlog/auditlog/retention"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -55,13 +56,13 @@ type Sweeper struct {
 	pause    time.Duration
 	clock    func() time.Time
 	log      *slog.Logger
-	metrics  *Metrics
+	metrics  *retention.Metrics
 }
 
 // NewSweeper returns a sweeper deleting from st by the retention of the
 // configurations in configs.
 func NewSweeper(st store.Sweeper, configs Configs, opts SweeperOptions) (*Sweeper, error) {
-	m, err := NewMetrics(opts.Registerer)
+	m, err := retention.NewMetrics(opts.Registerer)
 	if err != nil {
 		return nil, err
 	}
@@ -85,9 +86,19 @@ func NewSweeper(st store.Sweeper, configs Configs, opts SweeperOptions) (*Sweepe
 	return s, nil
 }
 
+// EnforceRetention returns the sweeper of s: the embedded store deletes
+// expired events one by one. It implements store.RetentionEnforcer.
+func (s *Store) EnforceRetention(opts store.RetentionOptions) (store.Enforcement, error) {
+	return NewSweeper(s, s, SweeperOptions{Interval: opts.Interval, Logger: opts.Logger, Registerer: opts.Registerer})
+}
+
+// OnConfigured does nothing: each sweep reads the retention of every
+// component afresh.
+func (s *Sweeper) OnConfigured(context.Context, audit.ComponentConfig, audit.ComponentConfig) {}
+
 // Run sweeps at once and then every interval, until ctx is done.
 func (s *Sweeper) Run(ctx context.Context) {
-	Every(ctx, s.interval, func(ctx context.Context) {
+	retention.Every(ctx, s.interval, func(ctx context.Context) {
 		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("retention sweep", "err", err)
 		}
@@ -153,20 +164,5 @@ func (s *Sweeper) sweepComponent(ctx context.Context, tenant, componentID string
 	}
 }
 
-// Every runs fn at once and then every interval until ctx is done; a run
-// that takes longer than interval delays the next rather than overlapping it.
-func Every(ctx context.Context, interval time.Duration, fn func(ctx context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		fn(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // Metrics returns the sweeper's instruments.
-func (s *Sweeper) Metrics() *Metrics { return s.metrics }
+func (s *Sweeper) Metrics() *retention.Metrics { return s.metrics }

@@ -1,7 +1,8 @@
-// Package capture decides which events are captured: it holds the activity
-// catalog of the product modules and applies each component's capture
-// configuration (Filter Management) to incoming events.
-package capture
+// Package catalog is the activity catalog of the product modules: their
+// components and activities, shipped with the binary. It is static data
+// over the audit vocabulary, below the store seam, so the event generator
+// and the conformance suite use it without the capture service.
+package catalog
 
 import (
 	_ "embed"
@@ -24,8 +25,8 @@ var catalogJSON []byte
 // its capture cannot be narrowed, so an admin cannot erase their tracks.
 const ServiceComponent = "AUDITLOG"
 
-// CatalogComponent is a product module the catalog knows.
-type CatalogComponent struct {
+// Component is a product module the catalog knows.
+type Component struct {
 	ID          string
 	Name        string
 	Description string
@@ -35,7 +36,7 @@ type CatalogComponent struct {
 
 // Catalog is the read-only activity catalog. It is safe for concurrent use.
 type Catalog struct {
-	components []CatalogComponent
+	components []Component
 	byID       map[string]int
 	activities map[string]map[string]audit.Activity // component → code → activity
 }
@@ -59,8 +60,8 @@ type catalogFile struct {
 	} `json:"components"`
 }
 
-// LoadCatalog parses the embedded catalog.
-func LoadCatalog() (*Catalog, error) {
+// Load parses the embedded catalog.
+func Load() (*Catalog, error) {
 	return parseCatalog(catalogJSON)
 }
 
@@ -77,7 +78,7 @@ func parseCatalog(data []byte) (*Catalog, error) {
 		if _, dup := c.byID[fc.ID]; dup {
 			return nil, fmt.Errorf("activity catalog: component %s listed twice", fc.ID)
 		}
-		cc := CatalogComponent{ID: fc.ID, Name: fc.Name, Description: fc.Description}
+		cc := Component{ID: fc.ID, Name: fc.Name, Description: fc.Description}
 		if fc.ActivitiesOf != "" {
 			i, ok := c.byID[fc.ActivitiesOf]
 			if !ok {
@@ -126,13 +127,13 @@ func isUpperSnake(s string) bool {
 
 // Components returns the catalog's components in catalog order. The caller
 // must not modify the result.
-func (c *Catalog) Components() []CatalogComponent { return c.components }
+func (c *Catalog) Components() []Component { return c.components }
 
 // Component returns one component of the catalog.
-func (c *Catalog) Component(id string) (CatalogComponent, bool) {
+func (c *Catalog) Component(id string) (Component, bool) {
 	i, ok := c.byID[id]
 	if !ok {
-		return CatalogComponent{}, false
+		return Component{}, false
 	}
 	return c.components[i], true
 }
@@ -143,9 +144,9 @@ func (c *Catalog) Activity(componentID, code string) (audit.Activity, bool) {
 	return a, ok
 }
 
-// humanize turns an event type code the catalog does not know into a
+// Humanize turns an event type code the catalog does not know into a
 // display name: "REPORT_EXPORTED" → "Report exported".
-func humanize(code string) string {
+func Humanize(code string) string {
 	words := strings.FieldsFunc(code, func(r rune) bool { return r == '_' || r == '-' || r == '.' || r == ':' })
 	for i, w := range words {
 		w = strings.ToLower(w)
