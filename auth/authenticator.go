@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/auditlog/auditlog/audit"
 	"github.com/auditlog/auditlog/store"
 )
@@ -23,6 +25,11 @@ const (
 	// DefaultTouchInterval is how often a key's LastUsedAt is written at
 	// most, so that busy keys do not turn every request into a write.
 	DefaultTouchInterval = time.Minute
+	// DefaultLookupTimeout bounds one look-up of a key in the store (shared
+	// by every request with that key) and one record of its use, so that
+	// a store that does not answer fails the check fast instead of holding
+	// its callers for their whole request timeout.
+	DefaultLookupTimeout = 5 * time.Second
 	// maxCached bounds the lookup cache against floods of unknown keys.
 	maxCached = 10000
 )
@@ -33,6 +40,7 @@ type AuthenticatorOptions struct {
 	Logger        *slog.Logger
 	CacheTTL      time.Duration
 	TouchInterval time.Duration
+	LookupTimeout time.Duration
 }
 
 // Authenticator resolves API keys to principals. It is safe for concurrent use.
@@ -42,6 +50,11 @@ type Authenticator struct {
 	log        *slog.Logger
 	ttl        time.Duration
 	touchEvery time.Duration
+	timeout    time.Duration
+	// flights makes concurrent look-ups of one key one store call: a
+	// burst of requests with an uncached key (every key, after the cache
+	// expired during an outage) would otherwise make as many.
+	flights singleflight.Group
 
 	mu      sync.Mutex
 	cache   map[string]lookup // by key hash
@@ -58,7 +71,7 @@ type lookup struct {
 // NewAuthenticator returns an Authenticator reading keys from ks.
 func NewAuthenticator(ks store.KeyStore, opts AuthenticatorOptions) *Authenticator {
 	a := &Authenticator{
-		keys: ks, now: opts.Clock, log: opts.Logger, ttl: opts.CacheTTL, touchEvery: opts.TouchInterval,
+		keys: ks, now: opts.Clock, log: opts.Logger, ttl: opts.CacheTTL, touchEvery: opts.TouchInterval, timeout: opts.LookupTimeout,
 		cache: map[string]lookup{}, touched: map[string]time.Time{},
 	}
 	if a.now == nil {
@@ -72,6 +85,9 @@ func NewAuthenticator(ks store.KeyStore, opts AuthenticatorOptions) *Authenticat
 	}
 	if a.touchEvery <= 0 {
 		a.touchEvery = DefaultTouchInterval
+	}
+	if a.timeout <= 0 {
+		a.timeout = DefaultLookupTimeout
 	}
 	return a
 }
@@ -102,13 +118,34 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (audit.Pri
 }
 
 func (a *Authenticator) lookup(ctx context.Context, hash string) (lookup, error) {
-	now := a.now()
 	a.mu.Lock()
 	l, ok := a.cache[hash]
 	a.mu.Unlock()
-	if ok && now.Sub(l.at) < a.ttl {
+	if ok && a.now().Sub(l.at) < a.ttl {
 		return l, nil
 	}
+	// The shared look-up runs on its own deadline, not its first caller's:
+	// that caller leaving must not fail the others waiting for it.
+	flight := a.flights.DoChan(hash, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.timeout)
+		defer cancel()
+		return a.fetch(fctx, hash)
+	})
+	select {
+	case res := <-flight:
+		if res.Err != nil {
+			return lookup{}, res.Err
+		}
+		return res.Val.(lookup), nil
+	case <-ctx.Done():
+		return lookup{}, fmt.Errorf("look up API key: %w", ctx.Err())
+	}
+}
+
+// fetch reads a key from the store and caches the answer.
+func (a *Authenticator) fetch(ctx context.Context, hash string) (lookup, error) {
+	now := a.now()
+	var l lookup
 	key, err := a.keys.KeyByHash(ctx, hash)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -148,6 +185,8 @@ func (a *Authenticator) touch(ctx context.Context, id string) {
 	if !due {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
+	defer cancel()
 	if err := a.keys.TouchKey(ctx, id, now.UTC()); err != nil {
 		a.log.WarnContext(ctx, "record API key use", "key_id", id, "err", err)
 	}

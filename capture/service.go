@@ -75,7 +75,7 @@ type Decision struct {
 // decides whether they are captured and keeps each component's
 // configuration. It is safe for concurrent use.
 type Service struct {
-	st            store.ComponentStore
+	st            Store
 	cat           *catalog.Catalog
 	clock         func() time.Time
 	log           *slog.Logger
@@ -109,8 +109,15 @@ type statsKey struct {
 	version           int64
 }
 
+// Store is where the service keeps configurations, activities and
+// counters, and counts captured events (store.EventStore.CountIngested).
+type Store interface {
+	store.ComponentStore
+	CountIngested(ctx context.Context, tenant, componentID string, since time.Time) (int64, error)
+}
+
 // NewService returns a Service over st and the catalog cat.
-func NewService(st store.ComponentStore, cat *catalog.Catalog, opts Options) *Service {
+func NewService(st Store, cat *catalog.Catalog, opts Options) *Service {
 	s := &Service{
 		st:            st,
 		cat:           cat,
@@ -644,6 +651,17 @@ func (s *Service) view(ctx context.Context, tenant, id string, configs map[strin
 	}
 	if st.Suppressed == nil {
 		st.Suppressed = map[audit.SuppressReason]int64{}
+	}
+	// Captured events are counted where they are stored: the counters are
+	// buffered in memory for a second, so a crash lost counts, and an
+	// event stored by a write whose caller timed out was counted only as a
+	// duplicate on retry. Suppressed events are stored nowhere: counters.
+	var since time.Time
+	if configured {
+		since = cfg.UpdatedAt
+	}
+	if st.Captured, err = s.st.CountIngested(ctx, tenant, id, since); err != nil {
+		return ComponentView{}, fmt.Errorf("count captured events of %s: %w", id, err)
 	}
 	v.Stats = st
 	return v, nil

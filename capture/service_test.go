@@ -3,6 +3,7 @@ package capture_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -384,10 +385,17 @@ func TestComponentsCardsAndStats(t *testing.T) {
 		t.Errorf("stats of the new version start at %d, want 0", v.Stats.Captured)
 	}
 	// Under version 1: one captured, two suppressed for their status.
-	for _, st := range []audit.Status{audit.StatusFailed, audit.StatusSuccess, audit.StatusInProgress} {
+	// Captured events count once stored (the counters could lose them).
+	for i, st := range []audit.Status{audit.StatusFailed, audit.StatusSuccess, audit.StatusInProgress} {
 		ev := event("CMS", "CREATE_USER_GROUP")
-		ev.Status = st
-		f.svc.RecordDecision(tenant, "CMS", decide(t, f.svc, ev))
+		ev.ID, ev.Status, ev.IngestedAt = fmt.Sprintf("v1-%d", i), st, f.clock.Now()
+		d := decide(t, f.svc, ev)
+		f.svc.RecordDecision(tenant, "CMS", d)
+		if d.Captured {
+			if res, err := f.st.WriteEvents(ctx, []audit.Event{*ev}); err != nil || res[0].Err != nil {
+				t.Fatalf("store the captured event: %v %+v", err, res)
+			}
+		}
 	}
 	if err := f.svc.FlushStats(ctx); err != nil {
 		t.Fatal(err)

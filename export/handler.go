@@ -7,15 +7,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// writeGrace is how long one page may take to reach the client. The
-// deadline moves with every page, so a slow but steady client can download
-// for as long as it needs while a stalled one is cut off.
-const writeGrace = 2 * time.Minute
 
 // ServeHTTP serves GET /export/{token}: it verifies the link, re-checks the
 // key that made it, and streams the CSV. Mount it with
@@ -61,14 +57,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	default:
+	release, status, msg := s.acquire(p.Tenant, tok)
+	if release == nil {
 		w.Header().Set("Retry-After", "10")
-		http.Error(w, "too many exports in progress, try again", http.StatusServiceUnavailable)
+		http.Error(w, msg, status)
 		return
 	}
+	defer release()
 
 	var cutoffs map[string]time.Time
 	if s.opts.Cutoffs != nil {
@@ -89,18 +84,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rc := http.NewResponseController(w)
-	sent := &sentWriter{w: w}
-	extendDeadline := func() {
-		// Servers without deadlines report ErrNotSupported; nothing to extend then.
-		_ = rc.SetWriteDeadline(time.Now().Add(writeGrace))
-	}
-	extendDeadline()
+	sent := &pacedWriter{w: w, rc: rc, idle: s.opts.IdleTimeout, minRate: s.opts.MinRate, window: s.opts.RateWindow}
+	sent.start(time.Now())
 	rows, err := stream(ctx, sent, s.events, req.query(p.Tenant, s.opts.PageSize, cutoffs), func(int64) error {
 		// A writer that cannot flush still streams once its buffer fills.
 		if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 			return fmt.Errorf("flush: %w", err)
 		}
-		extendDeadline()
 		return nil
 	})
 	if s.opts.OnExported != nil {
@@ -109,9 +99,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		return
 	}
-	if ctx.Err() != nil {
+	switch {
+	case sent.cut != nil: // before ctx: cutting the connection ends it
+		s.log.InfoContext(ctx, "export cut: client too slow", "tenant", p.Tenant, "rows", rows, "why", sent.cut)
+	case ctx.Err() != nil:
 		s.log.InfoContext(ctx, "export: client went away", "tenant", p.Tenant, "rows", rows)
-	} else {
+	default:
 		s.log.ErrorContext(ctx, "export failed", "tenant", p.Tenant, "rows", rows, "err", err)
 	}
 	if !sent.any {
@@ -127,15 +120,94 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	panic(http.ErrAbortHandler)
 }
 
-// sentWriter records whether anything was written to the response.
-type sentWriter struct {
-	w   io.Writer
-	any bool
+// acquire takes a download slot for a tenant's link: one of the replica's,
+// within the tenant's share, and the link's only one. It returns the
+// function giving them back, or nil and the refusal's status and message.
+func (s *Service) acquire(tenant, link string) (release func(), status int, msg string) {
+	s.mu.Lock()
+	switch {
+	case s.byLink[link]:
+		s.mu.Unlock()
+		return nil, http.StatusTooManyRequests, "this link is being downloaded already; one download of a link at a time"
+	case s.byTenant[tenant] >= s.opts.MaxPerTenant:
+		s.mu.Unlock()
+		return nil, http.StatusServiceUnavailable, "too many exports of this tenant in progress, try again"
+	}
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		s.mu.Unlock()
+		return nil, http.StatusServiceUnavailable, "too many exports in progress, try again"
+	}
+	s.byTenant[tenant]++
+	s.byLink[link] = true
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.byTenant[tenant]--; s.byTenant[tenant] == 0 {
+			delete(s.byTenant, tenant)
+		}
+		delete(s.byLink, link)
+		<-s.slots
+	}, 0, ""
 }
 
-func (s *sentWriter) Write(p []byte) (int, error) {
-	s.any = s.any || len(p) > 0
-	return s.w.Write(p)
+// errTooSlow cuts a download whose client takes less than the minimum rate.
+var errTooSlow = errors.New("export: the client reads slower than the minimum rate")
+
+// pacedWriter writes a download, cutting it when the client takes nothing
+// for idle (a write deadline, moved on as bytes go out) or takes fewer
+// than minRate bytes per second of the time spent writing to it, over a
+// window of such time, so that a slow reader cannot hold a slot for hours.
+// Only time blocked on the client counts: a slow store between pages is
+// not the client's fault. It records whether anything was written.
+type pacedWriter struct {
+	w       io.Writer
+	rc      *http.ResponseController
+	idle    time.Duration
+	minRate int64
+	window  time.Duration
+
+	any      bool
+	cut      error
+	extended time.Time     // when the write deadline was last moved
+	winTime  time.Duration // time spent writing in this window
+	winBytes int64
+}
+
+func (p *pacedWriter) start(now time.Time) { p.extend(now) }
+
+func (p *pacedWriter) extend(now time.Time) {
+	p.extended = now
+	// Servers without deadlines report ErrNotSupported; no idle cut then.
+	if p.rc != nil {
+		_ = p.rc.SetWriteDeadline(now.Add(p.idle))
+	}
+}
+
+func (p *pacedWriter) Write(b []byte) (int, error) {
+	if p.winTime >= p.window {
+		if p.minRate > 0 && float64(p.winBytes) < float64(p.minRate)*p.winTime.Seconds() {
+			p.cut = fmt.Errorf("%w: %d bytes in %v of writing", errTooSlow, p.winBytes, p.winTime.Round(time.Millisecond))
+			return 0, p.cut
+		}
+		p.winTime, p.winBytes = 0, 0
+	}
+	now := time.Now()
+	// Moving the deadline costs a system call: a few times per idle period
+	// is enough.
+	if now.Sub(p.extended) > p.idle/4 {
+		p.extend(now)
+	}
+	n, err := p.w.Write(b)
+	p.winTime += time.Since(now)
+	p.any = p.any || n > 0
+	p.winBytes += int64(n)
+	if err != nil && p.cut == nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		p.cut = fmt.Errorf("export: the client took nothing for %v: %w", p.idle, err)
+	}
+	return n, err
 }
 
 // Filename names the download after what it holds, e.g.

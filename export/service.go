@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/auditlog/auditlog/audit"
@@ -28,6 +29,18 @@ const MaxTokenBytes = 7 << 10
 
 // DefaultTTL is how long a download link stays valid.
 const DefaultTTL = 5 * time.Minute
+
+// Defaults of the limits on one download (Options).
+const (
+	// DefaultMinRate: 32 KiB/s, a poor mobile link; a 36 MB export takes
+	// at most 19 minutes at it, where a 2 KB/s reader held a slot for 5 h.
+	DefaultMinRate = 32 << 10
+	// DefaultRateWindow is long enough for a stall of the store or the
+	// network between pages.
+	DefaultRateWindow = 30 * time.Second
+	// DefaultIdleTimeout: a client that takes nothing for this long is gone.
+	DefaultIdleTimeout = 30 * time.Second
+)
 
 // Signer signs and verifies expiring tokens; *token.Signer implements it
 // (pass signer.For("export") so links verify for nothing else).
@@ -64,6 +77,21 @@ type Options struct {
 	// MaxConcurrent bounds the downloads one replica streams at once; more
 	// get 503 with Retry-After (4 when 0).
 	MaxConcurrent int
+	// MaxPerTenant bounds the downloads of one tenant among them, so that
+	// one tenant's slow readers cannot take every slot; more get 503 with
+	// Retry-After (half of MaxConcurrent, at least 1, when 0).
+	MaxPerTenant int
+	// MinRate is the fewest bytes per second a download must take, measured
+	// over RateWindow; a slower one is cut, without the trailer, so the
+	// client knows its file is partial (DefaultMinRate when 0; negative:
+	// no minimum).
+	MinRate int64
+	// RateWindow is how long the transfer rate is measured over
+	// (DefaultRateWindow when 0).
+	RateWindow time.Duration
+	// IdleTimeout cuts a download whose client takes nothing for that long
+	// (DefaultIdleTimeout when 0).
+	IdleTimeout time.Duration
 	// Cutoffs returns the tenant's retention cutoffs, so an export never
 	// contains an expired event (capture.Service.Cutoffs).
 	Cutoffs func(ctx context.Context, tenant string) (map[string]time.Time, error)
@@ -84,6 +112,10 @@ type Service struct {
 	opts   Options
 	slots  chan struct{}
 	log    *slog.Logger
+
+	mu       sync.Mutex
+	byTenant map[string]int  // downloads in progress per tenant
+	byLink   map[string]bool // links being downloaded (by token)
 }
 
 // NewService returns a Service reading events from events and checking the
@@ -98,6 +130,18 @@ func NewService(events store.EventStore, keys store.KeyStore, signer Signer, opt
 	if opts.MaxConcurrent <= 0 {
 		opts.MaxConcurrent = 4
 	}
+	if opts.MaxPerTenant <= 0 {
+		opts.MaxPerTenant = max(1, opts.MaxConcurrent/2)
+	}
+	if opts.MinRate == 0 {
+		opts.MinRate = DefaultMinRate
+	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = DefaultRateWindow
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
 	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	log := opts.Logger
 	if log == nil {
@@ -110,6 +154,9 @@ func NewService(events store.EventStore, keys store.KeyStore, signer Signer, opt
 		opts:   opts,
 		slots:  make(chan struct{}, opts.MaxConcurrent),
 		log:    log,
+
+		byTenant: map[string]int{},
+		byLink:   map[string]bool{},
 	}
 }
 

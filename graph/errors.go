@@ -23,14 +23,21 @@ const (
 	CodeInternal        = "INTERNAL"
 	// CodeRateLimited refuses a live subscription over its bounds.
 	CodeRateLimited = "RATE_LIMITED"
+	// CodeUnavailable: the store could not be reached or did not answer in
+	// time (or the server is shutting down). Retryable: the operation may
+	// or may not have taken effect, and an ingest retried with the same
+	// event ids stores each event once.
+	CodeUnavailable = "UNAVAILABLE"
 )
 
 // codeOf returns the code of a resolver error by its kind (package errs).
-// Only INTERNAL errors have their message hidden. The schema has no code
-// for a conflict or an unavailable dependency: resolvers turn the ones a
-// user can act on into BAD_USER_INPUT naming the field, and the rest are
-// INTERNAL as any other failure. An Invalid error without its fields
-// cannot name a field, so it is INTERNAL too.
+// Only INTERNAL errors have their message hidden. An Unavailable error (the
+// store could not be reached, the indexer is shutting down) and a deadline
+// that passed while waiting for the store are UNAVAILABLE, the one
+// retryable code. The schema has no code for a conflict: resolvers turn
+// the ones a user can act on into BAD_USER_INPUT naming the field, and the
+// rest are INTERNAL as any other failure. An Invalid error without its
+// fields cannot name a field, so it is INTERNAL too.
 func codeOf(err error) string {
 	if errors.Is(err, live.ErrTooMany) {
 		return CodeRateLimited
@@ -46,6 +53,11 @@ func codeOf(err error) string {
 		return CodeForbidden
 	case errs.NotFound:
 		return CodeNotFound
+	case errs.Unavailable:
+		return CodeUnavailable
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return CodeUnavailable
 	}
 	return CodeInternal
 }
@@ -97,6 +109,11 @@ func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error 
 		r.log.ErrorContext(ctx, "graphql resolver failed", "request_id", id, "path", gqlErr.Path.String(), "err", err)
 		gqlErr.Message = internalMessage(id)
 		return withCode(gqlErr, code, "requestId", id)
+	case CodeUnavailable:
+		id := r.reqID(ctx)
+		r.logUnavailable(ctx, "graphql resolver: store unavailable", "request_id", id, "path", gqlErr.Path.String(), "err", err)
+		gqlErr.Message = unavailableMessage(id)
+		return withCode(gqlErr, code, "requestId", id)
 	}
 	return withCode(gqlErr, code)
 }
@@ -121,6 +138,14 @@ func requestErrorExcerpt(msg string) string {
 	msg, _, _ = strings.Cut(msg, " body:")
 	if len(msg) > 200 {
 		msg = strings.ToValidUTF8(msg[:200], "") + "…"
+	}
+	return msg
+}
+
+func unavailableMessage(requestID string) string {
+	msg := "the store could not be reached or did not answer in time; retry shortly (ingests with the same event ids)"
+	if requestID != "" {
+		msg += "; request id " + requestID
 	}
 	return msg
 }

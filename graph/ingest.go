@@ -63,7 +63,8 @@ func ingestedOf(path string, res app.IngestResult) ingested {
 	return out
 }
 
-// ingestError is how a failed item of ingestEvents reports its error.
+// ingestError is how a failed item of ingestEvents reports its error. It
+// logs nothing: ingestMany logs a batch's failures once (logFailures).
 func (r *Resolver) ingestError(ctx context.Context, path string, err error) *model.IngestError {
 	code := codeOf(err)
 	e := &model.IngestError{Code: code, Message: err.Error(), Fields: []model.FieldError{}}
@@ -75,12 +76,49 @@ func (r *Resolver) ingestError(ctx context.Context, path string, err error) *mod
 		}
 	case CodeForbidden:
 		e.Fields = append(e.Fields, model.FieldError{Field: path + ".componentId", Message: "this API key may not ingest events of this component"})
+	case CodeUnavailable:
+		e.Message = unavailableMessage(r.reqID(ctx))
 	default:
-		id := r.reqID(ctx)
-		r.log.ErrorContext(ctx, "ingest item failed", "request_id", id, "item", path, "err", err)
-		e.Code, e.Message = CodeInternal, internalMessage(id)
+		e.Code, e.Message = CodeInternal, internalMessage(r.reqID(ctx))
 	}
 	return e
+}
+
+// logFailures logs the failed items of one ingestEvents call in one line
+// per kind, with their count and the first item's error: a batch of 1000
+// failing alike is one line, not 1000. Lines are rate-limited too, since
+// a failing store fails every batch alike (similar_left_out counts them).
+func (r *Resolver) logFailures(ctx context.Context, items []ingested, path func(i int) string) {
+	var internal, unavailable int
+	var firstInternal, firstUnavailable int
+	for i, it := range items {
+		if it.err == nil {
+			continue
+		}
+		switch codeOf(it.err) {
+		case CodeUnavailable:
+			if unavailable == 0 {
+				firstUnavailable = i
+			}
+			unavailable++
+		case CodeInternal:
+			if internal == 0 {
+				firstInternal = i
+			}
+			internal++
+		}
+	}
+	id := r.reqID(ctx)
+	if internal > 0 {
+		if ok, skipped := r.quiet.Allow("ingest items failed"); ok {
+			r.log.ErrorContext(ctx, "ingest items failed", "request_id", id, "failed", internal, "of", len(items),
+				"first", path(firstInternal), "err", items[firstInternal].err, "similar_left_out", skipped)
+		}
+	}
+	if unavailable > 0 {
+		r.logUnavailable(ctx, "ingest items not stored: store unavailable", "request_id", id, "items", unavailable,
+			"of", len(items), "first", path(firstUnavailable), "err", items[firstUnavailable].err)
+	}
 }
 
 func (r *Resolver) countIngested(items []ingested) {
@@ -96,6 +134,8 @@ func (r *Resolver) countIngested(items []ingested) {
 				n["invalid"]++
 			case CodeForbidden:
 				n["forbidden"]++
+			case CodeUnavailable:
+				n["unavailable"]++
 			default:
 				n["failed"]++
 			}
@@ -149,6 +189,7 @@ func (r *Resolver) ingestMany(ctx context.Context, ins []model.EventInput) ([]mo
 	if err != nil {
 		return nil, err
 	}
+	r.logFailures(ctx, out, path)
 	results := make([]model.IngestResult, len(out))
 	for i, it := range out {
 		results[i] = it.res

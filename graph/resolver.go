@@ -11,6 +11,7 @@ import (
 	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/graph/generated"
 	"github.com/auditlog/auditlog/live"
+	"github.com/auditlog/auditlog/logthrottle"
 	"github.com/auditlog/auditlog/token"
 )
 
@@ -32,7 +33,8 @@ const (
 // Prometheus. Deps.Metrics may be nil.
 type Metrics interface {
 	// Ingested counts ingest outcomes: "captured", "duplicate",
-	// "suppressed", "invalid", "forbidden" or "failed".
+	// "suppressed", "invalid", "forbidden", "unavailable" (the store could
+	// not be reached; retryable) or "failed".
 	Ingested(outcome string, n int)
 }
 
@@ -57,6 +59,9 @@ type Deps struct {
 	// Keys verify the tenant's checkpoints (Query.verify) and are listed by
 	// Query.signingKeys; verify is unavailable without them.
 	Keys *checkpoint.Keyring
+	// OnUnavailable, when set, is told that the store failed the request
+	// ctx belongs to (it did not answer, or not in time).
+	OnUnavailable func(ctx context.Context)
 }
 
 // Resolver is the root resolver. It is safe for concurrent use.
@@ -69,6 +74,10 @@ type Resolver struct {
 	reqID   func(ctx context.Context) string
 	live    *live.Tail
 	keys    *checkpoint.Keyring
+	// quiet rate-limits the log lines of failures that come in floods
+	// (a store outage fails every request).
+	quiet         *logthrottle.Throttle
+	onUnavailable func(ctx context.Context)
 }
 
 // NewResolver returns the root resolver over deps.
@@ -82,6 +91,8 @@ func NewResolver(deps Deps) *Resolver {
 		metrics: deps.Metrics,
 		reqID:   deps.RequestID,
 		keys:    deps.Keys,
+
+		onUnavailable: deps.OnUnavailable,
 	}
 	if deps.App != nil {
 		r.live = deps.App.Live()
@@ -91,6 +102,10 @@ func NewResolver(deps Deps) *Resolver {
 	}
 	if r.log == nil {
 		r.log = slog.Default()
+	}
+	r.quiet = logthrottle.New(0, nil)
+	if r.onUnavailable == nil {
+		r.onUnavailable = func(context.Context) {}
 	}
 	if r.reqID == nil {
 		r.reqID = func(context.Context) string { return "" }
@@ -102,4 +117,19 @@ func NewResolver(deps Deps) *Resolver {
 // of complexity.go for complexity limits.
 func (r *Resolver) ExecutableSchema() graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexity()})
+}
+
+// logUnavailable logs that the store could not be reached, at most once
+// per logthrottle.DefaultInterval, counting the lines left out: during an
+// outage every request fails so, and readiness already says it.
+func (r *Resolver) logUnavailable(ctx context.Context, msg string, args ...any) {
+	r.onUnavailable(ctx)
+	ok, skipped := r.quiet.Allow(msg)
+	if !ok {
+		return
+	}
+	if skipped > 0 {
+		args = append(args, "similar_left_out", skipped)
+	}
+	r.log.WarnContext(ctx, msg, args...)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/auditlog/auditlog/capture"
 	"github.com/auditlog/auditlog/catalog"
 	"github.com/auditlog/auditlog/errs"
+	"github.com/auditlog/auditlog/logthrottle"
 	"github.com/auditlog/auditlog/store"
 )
 
@@ -98,6 +99,9 @@ type Indexer struct {
 	validator *audit.Validator
 	opts      Options
 	log       *slog.Logger
+	// quiet rate-limits failure lines: during an outage every batch and
+	// every flush fails alike.
+	quiet *logthrottle.Throttle
 
 	// mu guards sends on queue: senders hold it for reading, Close takes
 	// it to close queue, so nothing is sent after that.
@@ -208,6 +212,7 @@ func New(st store.EventStore, c *capture.Service, opts Options) *Indexer {
 		validator: audit.NewValidator(),
 		opts:      opts,
 		log:       log,
+		quiet:     logthrottle.New(0, nil),
 		queue:     make(chan []item, opts.Queue),
 		closing:   make(chan struct{}),
 		stopStats: make(chan struct{}),
@@ -437,7 +442,9 @@ func (ix *Indexer) write(batch []item) {
 		ix.opts.OnBatch(len(events), time.Since(start), err)
 	}
 	if err != nil {
-		ix.log.Error("write events", "events", len(events), "err", err)
+		ix.logFailure("write events", "events", len(events), "err", err)
+	} else if failed, first := itemFailures(res); failed > 0 {
+		ix.logFailure("write events: items failed", "events", len(events), "failed", failed, "first_err", first)
 	}
 	for i, it := range batch {
 		r := Result{ID: it.ev.ID}
@@ -456,6 +463,39 @@ func (ix *Indexer) write(batch []item) {
 	}
 }
 
+// logFailure logs a failed store write as an error, at most once per
+// logthrottle.DefaultInterval per message, saying how many were left out.
+func (ix *Indexer) logFailure(msg string, args ...any) {
+	ok, skipped := ix.quiet.Allow(msg)
+	if !ok {
+		return
+	}
+	if skipped > 0 {
+		args = append(args, "similar_left_out", skipped)
+	}
+	ix.log.Error(msg, args...)
+}
+
+// itemFailures counts the failed items of a batch, other than invalid
+// input (the caller's to fix, and told so), and returns the first error.
+func itemFailures(res []store.WriteResult) (int, error) {
+	n := 0
+	var first error
+	for _, r := range res {
+		if r.Err == nil {
+			continue
+		}
+		if _, invalid := audit.AsInvalid(r.Err); invalid {
+			continue
+		}
+		if first == nil {
+			first = r.Err
+		}
+		n++
+	}
+	return n, first
+}
+
 func (ix *Indexer) runStatsFlusher() {
 	defer close(ix.statsDone)
 	t := time.NewTicker(ix.opts.StatsInterval)
@@ -465,7 +505,7 @@ func (ix *Indexer) runStatsFlusher() {
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(ix.writeCtx, ix.opts.WriteTimeout)
 			if err := ix.capture.FlushStats(ctx); err != nil {
-				ix.log.Warn("flush capture stats", "err", err)
+				ix.logFailure("flush capture stats", "err", err)
 			}
 			cancel()
 		case <-ix.stopStats:

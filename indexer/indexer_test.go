@@ -510,7 +510,7 @@ func TestDefaultWriteTimeout(t *testing.T) {
 
 // statsRecorder reports every AddCaptureStats call on calls.
 type statsRecorder struct {
-	store.ComponentStore
+	capture.Store
 	calls chan write
 }
 
@@ -519,7 +519,7 @@ func (s statsRecorder) AddCaptureStats(ctx context.Context, tenant, componentID 
 	case s.calls <- arrived(ctx, nil):
 	default:
 	}
-	return s.ComponentStore.AddCaptureStats(ctx, tenant, componentID, version, delta)
+	return s.Store.AddCaptureStats(ctx, tenant, componentID, version, delta)
 }
 
 // Capture counters are flushed under WriteTimeout too: a hung store does
@@ -534,7 +534,7 @@ func TestStatsFlushHasWriteTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := statsRecorder{ComponentStore: st, calls: make(chan write, 10)}
+	rec := statsRecorder{Store: st, calls: make(chan write, 10)}
 	clock := func() time.Time { return now }
 	const timeout = time.Hour // far from Close's own grace period
 	ix := indexer.New(st, capture.NewService(rec, cat, capture.Options{Clock: clock}),

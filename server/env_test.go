@@ -19,6 +19,7 @@ import (
 	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/health"
 	"github.com/auditlog/auditlog/live"
 	"github.com/auditlog/auditlog/server"
 	"github.com/auditlog/auditlog/store"
@@ -58,6 +59,9 @@ type envOptions struct {
 	maxDownloads int
 	// live paces and bounds the live tail.
 	live live.Config
+	// health, when set, runs a health monitor of the store with these
+	// options and gives it to the server (Deps.Health).
+	health *health.Options
 }
 
 func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
@@ -105,7 +109,17 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Clock: opts.clock, Keys: keys}})
+	var mon *health.Monitor
+	if opts.health != nil {
+		o := *opts.health
+		o.Logger = log
+		mon = health.New(served.Ping, o)
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); mon.Run(ctx) }()
+		t.Cleanup(func() { stop(); <-done })
+	}
+	h := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Clock: opts.clock, Keys: keys}, Health: mon})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e.url, e.keys, e.signing = srv.URL, auth.NewKeys(e.st, nil), keys

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"errors"
+	"mime"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -20,7 +22,62 @@ const (
 	ReasonValidationFailed = errcode.ValidationFailed // not valid against the schema
 	ReasonTooComplex       = "COMPLEXITY_LIMIT_EXCEEDED"
 	ReasonTooDeep          = "DEPTH_LIMIT_EXCEEDED"
+	// Refused by HTTP, before GraphQL: a method /graphql does not answer
+	// (405), a mutation by GET (405), a body that is not JSON (415).
+	ReasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	ReasonContentType      = "UNSUPPORTED_CONTENT_TYPE"
 )
+
+// graphQLMethods are the methods /graphql answers, for Allow headers.
+const graphQLMethods = "GET, POST, OPTIONS"
+
+// refuseUnsupported answers, with a GraphQL error body and a code, two
+// refusals gqlgen makes without one: a POST body that is not JSON
+// (gqlgen: 400 "transport not supported") and a mutation by GET (gqlgen:
+// 406 and a bare message; found only once the query is parsed, so its
+// answer is replaced as it is written).
+func refuseUnsupported(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+				writeGraphQLError(w, http.StatusUnsupportedMediaType, graph.CodeBadUserInput,
+					"Content-Type must be application/json", "reason", ReasonContentType)
+				return
+			}
+		case http.MethodGet:
+			w = &getOnlyQueries{ResponseWriter: w}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// getOnlyQueries turns gqlgen's 406 for a mutation sent by GET into 405
+// with Allow: POST and a coded GraphQL error, dropping gqlgen's body.
+type getOnlyQueries struct {
+	http.ResponseWriter
+	refused bool
+}
+
+func (g *getOnlyQueries) WriteHeader(status int) {
+	if status == http.StatusNotAcceptable {
+		g.refused = true
+		g.Header().Set("Allow", "POST")
+		writeGraphQLError(g.ResponseWriter, http.StatusMethodNotAllowed, graph.CodeBadUserInput,
+			"GET may only run queries; send mutations by POST", "reason", ReasonMethodNotAllowed)
+		return
+	}
+	g.ResponseWriter.WriteHeader(status)
+}
+
+func (g *getOnlyQueries) Write(b []byte) (int, error) {
+	if g.refused {
+		return len(b), nil
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+func (g *getOnlyQueries) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 
 // refusedRequest lists gqlgen's codes for requests refused before
 // execution. Clients see them as BAD_USER_INPUT, the one code of the API
@@ -30,8 +87,8 @@ var refusedRequest = map[string]bool{
 }
 
 // presentErrors wraps the resolvers' error presenter: requests refused by
-// gqlgen get our codes, and an internal error of a request that ran out of
-// time says so, since the client can do something about that.
+// gqlgen get our codes, and an error of a request that ran out of time is
+// UNAVAILABLE, retryable, whatever the store made of its cancellation.
 func presentErrors(inner graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		e := inner(ctx, err)
@@ -40,8 +97,10 @@ func presentErrors(inner graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc 
 		case refusedRequest[code]:
 			e.Extensions["code"] = graph.CodeBadUserInput
 			e.Extensions["reason"] = code
-		case code == graph.CodeInternal && errors.Is(ctx.Err(), context.DeadlineExceeded):
-			e.Message = "the request did not finish in time; narrow it or try again (request id " + RequestID(ctx) + ")"
+		case code == graph.CodeInternal && errors.Is(ctx.Err(), context.DeadlineExceeded),
+			code == graph.CodeUnavailable && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			e.Extensions["code"] = graph.CodeUnavailable
+			e.Message = "the request did not finish in time; narrow it or retry (request id " + RequestID(ctx) + ")"
 		}
 		return e
 	}

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/health"
 )
 
 // Codes of errors the HTTP layer answers itself, beside the GraphQL codes
@@ -16,8 +19,10 @@ const (
 	// CodeRateLimited comes with 429 and Retry-After: the API key sent
 	// more requests than its rate allows.
 	CodeRateLimited = "RATE_LIMITED"
-	// CodeUnavailable comes with 503 and Retry-After: the server is busy.
-	CodeUnavailable = "UNAVAILABLE"
+	// CodeUnavailable comes with 503 and Retry-After: the server is busy,
+	// or its store does not answer (graph.CodeUnavailable, the code of a
+	// store that failed a request or an ingest item, is the same code).
+	CodeUnavailable = graph.CodeUnavailable
 )
 
 // limitConcurrency lets at most n requests through at once. A request that
@@ -47,8 +52,24 @@ func limitConcurrency(n int, wait time.Duration, next http.Handler) http.Handler
 	})
 }
 
+// requireStore refuses requests with 503 and Retry-After while the store
+// does not answer, before they take a slot or wait for it: a client is told
+// at once instead of after its timeout, and a hung store piles up nothing.
+func requireStore(m *health.Monitor, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := m.Err(); err != nil && r.Method != http.MethodOptions {
+			w.Header().Set("Retry-After", "1")
+			writeGraphQLError(w, http.StatusServiceUnavailable, CodeUnavailable,
+				"the store does not answer; retry shortly (ingests with the same event ids)")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // withTimeout gives a request's context a deadline, so that store calls of
-// a slow query are cancelled rather than holding a slot indefinitely.
+// a slow query (and the key check, and a slow upload) are cancelled rather
+// than holding a slot indefinitely.
 // Streamed downloads are not under it; they set write deadlines per page.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/logthrottle"
 )
 
 // RequestIDHeader carries the request id, in and out.
@@ -32,6 +33,9 @@ var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 type reqInfo struct {
 	id     string
 	tenant string
+	// header is the response's, for what is learnt while it runs
+	// (Retry-After when the store did not answer).
+	header http.Header
 }
 
 type reqInfoKey struct{}
@@ -55,7 +59,7 @@ func newRequestID() string {
 func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &reqInfo{id: r.Header.Get(RequestIDHeader)}
+		info := &reqInfo{id: r.Header.Get(RequestIDHeader), header: w.Header()}
 		if !validRequestID.MatchString(info.id) {
 			info.id = newRequestID()
 		}
@@ -141,13 +145,17 @@ func authenticate(a *auth.Authenticator, next http.Handler) http.Handler {
 // OPTIONS requests, which run no operation, go on too. A key that could
 // not be checked (the key store failed) gets 503: retry later.
 func requireKey(log *slog.Logger, anonymous bool, next http.Handler) http.Handler {
+	// During an outage every uncached key fails alike: a line per interval.
+	quiet := logthrottle.New(0, nil)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, err := auth.FromContext(r.Context())
 		switch {
 		case err == nil, r.Method == http.MethodOptions:
 		case !errors.Is(err, auth.ErrUnauthenticated):
 			id := RequestID(r.Context())
-			log.ErrorContext(r.Context(), "check API key", "request_id", id, "err", err)
+			if ok, skipped := quiet.Allow("check API key"); ok {
+				log.WarnContext(r.Context(), "cannot check API key", "request_id", id, "err", err, "similar_left_out", skipped)
+			}
 			w.Header().Set("Retry-After", "1")
 			writeGraphQLError(w, http.StatusServiceUnavailable, CodeUnavailable,
 				"cannot check the API key now; retry in a second (request id "+id+")", "requestId", id)
@@ -172,6 +180,11 @@ func limitBody(max int64, next http.Handler) http.Handler {
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
+			// A slow upload holds a worker slot: no longer than the
+			// request may take.
+			if deadline, ok := r.Context().Deadline(); ok {
+				_ = http.NewResponseController(w).SetReadDeadline(deadline)
+			}
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 			var tooBig *http.MaxBytesError
 			switch {
@@ -179,7 +192,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 				tooLarge(w, max)
 				return
 			case err != nil:
-				http.Error(w, "cannot read request body", http.StatusBadRequest)
+				writeGraphQLError(w, http.StatusBadRequest, graph.CodeBadUserInput, "cannot read the request body: "+err.Error())
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/auditlog/auditlog/auth"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/health"
 	"github.com/auditlog/auditlog/web"
 )
 
@@ -124,6 +125,11 @@ type Deps struct {
 	// Metrics is built when nil; pass one to share it with the indexer
 	// (Metrics.OnBatch).
 	Metrics *Metrics
+	// Health, when set, says whether the store answers: /readyz reports
+	// it, and while the store does not answer /graphql refuses requests
+	// at once with 503 UNAVAILABLE and Retry-After. Without it /readyz
+	// pings the store and requests run regardless. The caller runs it.
+	Health *health.Monitor
 }
 
 // New returns the HTTP handler of auditlog.
@@ -144,6 +150,17 @@ func New(cfg Config, deps Deps) http.Handler {
 
 	gd := deps.Deps
 	gd.Logger, gd.Metrics, gd.RequestID = log, metrics, RequestID
+	// The store did not answer: tell the client when to retry, and check
+	// the store now so that the requests after this one are refused at
+	// once if it is down.
+	gd.OnUnavailable = func(ctx context.Context) {
+		if info, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+			info.header.Set("Retry-After", "1")
+		}
+		if deps.Health != nil {
+			deps.Health.Suspect()
+		}
+	}
 	resolver := graph.NewResolver(gd)
 	gql := handler.New(resolver.ExecutableSchema())
 	tail := deps.App.Live()
@@ -173,20 +190,30 @@ func New(cfg Config, deps Deps) http.Handler {
 	gql.SetRecoverFunc(resolver.RecoverFunc())
 	gql.AroundResponses(countErrors(metrics))
 
-	// Cheapest refusals first: the key and its rate need headers only, and
-	// a request without a valid key is refused before its body is read; the
-	// body is read before a worker slot is taken, so slow uploads hold none.
-	var api http.Handler = withTimeout(cfg.RequestTimeout, noStore(gql))
-	api = limitConcurrency(cfg.MaxConcurrent, cfg.QueueWait, api)
+	// Every request is bounded from its first store call: the key check
+	// (a store look-up unless cached) runs within the request's deadline
+	// and a worker slot, as does the body read (under a read deadline),
+	// so a store that hangs holds at most MaxConcurrent requests, each
+	// until its deadline, and the others wait QueueWait at most for 503.
+	// While Health says the store does not answer, requests are refused
+	// before any of that. Within the slot, cheapest refusals first: the key
+	// and its rate need headers only, and a request without a valid key is
+	// refused before its body is read.
+	var api http.Handler = noStore(refuseUnsupported(gql))
 	api = limitBody(cfg.MaxBodyBytes, api)
 	api = requireKey(log, cfg.Introspection, api)
 	if cfg.RateLimit > 0 {
 		api = limitRate(newRateLimiter(cfg.RateLimit, cfg.RateBurst, deps.Clock), api)
 	}
 	api = authenticate(authn, api)
+	api = limitConcurrency(cfg.MaxConcurrent, cfg.QueueWait, api)
+	api = withTimeout(cfg.RequestTimeout, api)
+	if deps.Health != nil {
+		api = requireStore(deps.Health, api)
+	}
 
 	mux := http.NewServeMux()
-	// Other methods get 405 and an Allow header from the mux, rather than
+	// Other methods get 405 and an Allow header (below), rather than
 	// gqlgen's 400 "transport not supported".
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodOptions} {
 		h := api
@@ -195,10 +222,18 @@ func New(cfg Config, deps Deps) http.Handler {
 		}
 		mux.Handle(method+" /graphql", h)
 	}
-	// GET's pattern matches HEAD too, which GraphQL has no answer for.
+	// GET's pattern matches HEAD too, which GraphQL has no answer for (and
+	// a HEAD answer no body).
 	mux.HandleFunc("HEAD /graphql", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		w.Header().Set("Allow", graphQLMethods)
 		w.WriteHeader(http.StatusMethodNotAllowed)
+	})
+	// Any other method: 405 with Allow, and a GraphQL error body like
+	// every other refusal (the mux's own 405 is plain text).
+	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", graphQLMethods)
+		writeGraphQLError(w, http.StatusMethodNotAllowed, graph.CodeBadUserInput,
+			"method "+r.Method+" is not allowed on /graphql; use POST, or GET for queries", "reason", ReasonMethodNotAllowed)
 	})
 	if exp := deps.App.Export(); exp != nil {
 		mux.Handle("GET /export/{token}", exp)
@@ -215,6 +250,14 @@ func New(cfg Config, deps Deps) http.Handler {
 		writeText(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if deps.Health != nil {
+			if err := deps.Health.Err(); err != nil {
+				writeText(w, http.StatusServiceUnavailable, "store unavailable")
+				return
+			}
+			writeText(w, http.StatusOK, "ok")
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := deps.App.Store().Ping(ctx); err != nil {
@@ -258,4 +301,22 @@ func writeText(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body + "\n"))
+}
+
+// NotReady is what a server serves until its store opened: /healthz 200
+// (the process runs), /readyz 503, and every other request 503 with
+// Retry-After, as GraphQL errors with code UNAVAILABLE.
+func NotReady() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusServiceUnavailable, "store unavailable")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		writeGraphQLError(w, http.StatusServiceUnavailable, CodeUnavailable, "starting: the store does not answer yet; retry shortly")
+	})
+	return mux
 }

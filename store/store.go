@@ -30,6 +30,10 @@ var (
 	ErrNotFound  = errs.New(errs.NotFound, "not found")
 	ErrConflict  = errs.New(errs.Conflict, "version conflict")
 	ErrDuplicate = errs.New(errs.Conflict, "already exists")
+	// ErrUnavailable: the backend could not be reached or did not answer
+	// in time. The operation may or may not have taken effect; retrying it
+	// (writes with the same event ids) is safe.
+	ErrUnavailable = errs.New(errs.Unavailable, "store unavailable")
 )
 
 // Store is a complete backend.
@@ -80,6 +84,14 @@ type EventStore interface {
 	// backend has one. Facets and histogram of q are ignored. It stops at
 	// the first error fn returns, and returns it.
 	ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Event) error) error
+
+	// CountIngested returns how many of the tenant's events of the
+	// component are stored with IngestedAt at or after since (a zero since:
+	// all). Counted from the events themselves, it is exact whatever
+	// happened to the process that wrote them (a crash between a write and
+	// any counter); on a backend that refreshes periodically (Refresher),
+	// the latest writes count once refreshed.
+	CountIngested(ctx context.Context, tenant, componentID string, since time.Time) (int64, error)
 
 	// FlagEvents sets flag on the tenant's events with these ids, keeping
 	// the first flag of an event already flagged. It returns the events

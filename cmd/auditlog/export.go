@@ -18,6 +18,7 @@ import (
 	"github.com/auditlog/auditlog/checkpoint"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/exportproof"
+	"github.com/auditlog/auditlog/store"
 )
 
 // listFlag is a flag that may be repeated or given comma-separated values.
@@ -146,6 +147,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	if err := tenantExists(ctx, st, *tenant); err != nil {
+		return err
+	}
 	if *saved != "" {
 		var given []string
 		fs.Visit(func(fl *flag.Flag) {
@@ -260,6 +264,27 @@ func writeManifest(path string, m exportproof.Manifest) error {
 	}
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
+	}
+	return nil
+}
+
+// tenantExists refuses a tenant the store knows nothing of (no API key, no
+// event), most likely a misspelt --tenant: an empty file and success would
+// hide the mistake.
+func tenantExists(ctx context.Context, st store.Store, tenant string) error {
+	keys, err := st.ListKeys(ctx, tenant)
+	if err != nil {
+		return fmt.Errorf("check tenant %s: %w", tenant, err)
+	}
+	if len(keys) > 0 {
+		return nil
+	}
+	page, err := st.SearchEvents(ctx, audit.Query{Tenant: tenant, Order: audit.NewestFirst, Limit: 1, SkipTotal: true})
+	if err != nil {
+		return fmt.Errorf("check tenant %s: %w", tenant, err)
+	}
+	if len(page.Events) == 0 {
+		return fmt.Errorf("no tenant %q: it has no API keys and no events (check --tenant)", tenant)
 	}
 	return nil
 }

@@ -26,13 +26,29 @@ const keysUsage = `usage:
   auditlog keys list [--tenant T]
   auditlog keys revoke ID`
 
+// keysSynopsis is each subcommand's usage line, for its -h.
+var keysSynopsis = map[string]string{
+	"create": "auditlog keys create --tenant T --role emitter|viewer|admin --user-id U [--user-name N] [--user-email E] [--components KMS,CMS] [flags]",
+	"list":   "auditlog keys list [--tenant T] [flags]",
+	"revoke": "auditlog keys revoke [flags] ID\n\nID is the key's id (key_…, as keys list shows it), not the key itself; flags may come after it",
+}
+
 func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, keysUsage)
 		return errors.New("keys: no subcommand given")
 	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, keysUsage)
+		return flag.ErrHelp
+	}
 	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s\n\nflags:\n", keysSynopsis[args[0]])
+		fs.PrintDefaults()
+	}
 	var sf storeFlags
 	sf.register(fs)
 	switch args[0] {
@@ -48,15 +64,27 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func keysCreate(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []string, stdout, stderr io.Writer) error {
-	tenant := fs.String("tenant", "", "tenant the key acts for")
-	role := fs.String("role", "", "emitter, viewer or admin")
-	userID := fs.String("user-id", "", "id of the user or service the key belongs to")
+	tenant := fs.String("tenant", "", "tenant the key acts for (required)")
+	role := fs.String("role", "", "emitter, viewer or admin (required)")
+	userID := fs.String("user-id", "", "id of the user or service the key belongs to (required)")
 	userName := fs.String("user-name", "", "name of the user or service")
 	userEmail := fs.String("user-email", "", "email of the user")
 	userType := fs.String("user-type", "", "DASHBOARD, BOT or SYSTEM; DASHBOARD for viewer and admin keys, SYSTEM for emitters, when empty")
 	components := fs.String("components", "", "comma-separated components an emitter may ingest for; all when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("keys create takes no arguments, got %q", fs.Args())
+	}
+	var missing []string
+	for _, name := range []string{"tenant", "role", "user-id"} {
+		if fs.Lookup(name).Value.String() == "" {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("keys create: missing required %s (see auditlog keys create -h)", strings.Join(missing, ", "))
 	}
 	p := audit.Principal{
 		Tenant: *tenant,
@@ -114,19 +142,23 @@ func keysList(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []stri
 }
 
 func keysRevoke(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []string, stdout, stderr io.Writer) error {
-	if err := fs.Parse(args); err != nil {
+	ids, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: auditlog keys revoke ID")
+	if len(ids) != 1 {
+		return fmt.Errorf("keys revoke takes one key id, got %d (usage: %s)", len(ids), strings.SplitN(keysSynopsis["revoke"], "\n", 2)[0])
 	}
 	kt, err := openKeys(ctx, sf, stderr)
 	if err != nil {
 		return err
 	}
 	defer kt.close()
-	id := fs.Arg(0)
+	id := ids[0]
 	if err := kt.keys.Revoke(ctx, "", id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no key with id %s (keys list shows them)", id)
+		}
 		return err
 	}
 	// The record names the key's tenant, role and owner: read them back.
@@ -137,8 +169,27 @@ func keysRevoke(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []st
 	if i := slices.IndexFunc(keys, func(k audit.APIKey) bool { return k.ID == id }); i >= 0 {
 		kt.audit.KeyRevoked(ctx, operator("keys"), keys[i])
 	}
-	fmt.Fprintf(stdout, "revoked key %s; servers refuse it within %s\n", fs.Arg(0), auth.DefaultCacheTTL)
+	fmt.Fprintf(stdout, "revoked key %s; servers refuse it within %s\n", id, auth.DefaultCacheTTL)
 	return nil
+}
+
+// parseInterspersed parses flags given before, between and after the
+// arguments (Go's flag package stops at the first argument), and returns
+// the arguments; after "--" everything is an argument.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		// The parser consumed a "--" if the arguments before rest end with it.
+		if len(rest) == 0 || (len(args) > len(rest) && args[len(args)-len(rest)-1] == "--") {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // keyTool is what the keys commands work with: the keys, and the recorder

@@ -44,6 +44,36 @@ func main() {
 	}
 }
 
+// version says which build this is: the module version and the commit,
+// its time and whether the tree had changes, as go build recorded them.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "auditlog (no build information)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	out := "auditlog " + v
+	if rev := settings["vcs.revision"]; rev != "" {
+		out += ", commit " + rev
+		if t := settings["vcs.time"]; t != "" {
+			out += " (" + t + ")"
+		}
+		if settings["vcs.modified"] == "true" {
+			out += ", with uncommitted changes"
+		}
+	} else {
+		out += ", commit unknown (built without version control information)"
+	}
+	return out + ", " + info.GoVersion
+}
+
 const usage = `usage: auditlog <command> [flags]
 
 commands:
@@ -54,7 +84,8 @@ commands:
   signing-key  print a new checkpoint signing key (for AUDITLOG_SIGNING_KEY)
   verify  check the log against its signed checkpoints, or an export against its manifest
 
-Run "auditlog <command> -h" for a command's flags.`
+Run "auditlog <command> -h" for a command's flags, "auditlog --version" for
+the version and commit it was built from.`
 
 // run executes one command line; stdout gets results, stderr progress and logs.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -77,6 +108,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return signingKeyCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
+		return nil
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, version())
 		return nil
 	}
 	fmt.Fprintln(stderr, usage)

@@ -123,17 +123,33 @@ type progress struct {
 	w     io.Writer
 	total int
 	drawn bool
+	start time.Time
 }
 
 func (p *progress) show(done int) {
 	if p.w == nil {
 		return
 	}
+	now := time.Now()
+	if p.start.IsZero() {
+		p.start = now
+	}
 	const width = 30
 	filled := width * done / p.total
-	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
-		100*done/p.total, done, p.total)
+	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %d/%d%s\x1b[K", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+		100*done/p.total, done, p.total, rateAndETA(done, p.total, now.Sub(p.start)))
 	p.drawn = true
+}
+
+// rateAndETA says how fast progress goes and how long the rest takes at
+// that pace, e.g. " 5120/s, 0:42 left"; nothing until there is a pace.
+func rateAndETA(done, total int, took time.Duration) string {
+	if done <= 0 || took < 100*time.Millisecond {
+		return ""
+	}
+	rate := float64(done) / took.Seconds()
+	left := time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
+	return fmt.Sprintf(" %.0f/s, %d:%02d left", rate, int(left.Minutes()), int(left.Seconds())%60)
 }
 
 func (p *progress) finish() {

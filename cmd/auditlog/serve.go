@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/auditlog/auditlog/app"
@@ -17,7 +19,9 @@ import (
 	"github.com/auditlog/auditlog/checkpointer"
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/graph"
+	"github.com/auditlog/auditlog/health"
 	"github.com/auditlog/auditlog/server"
+	"github.com/auditlog/auditlog/store"
 )
 
 // shutdownGrace is how long in-flight requests and queued ingests get to
@@ -103,9 +107,47 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Whether this is the first start of an empty embedded store, judged
+	// before opening it creates the file.
 	fresh := local && storeIsNew(sf.dataDir)
-	st, err := sf.open(ctx, log)
+	// Listen first: health checks are answered (/healthz 200, /readyz
+	// 503) while the store is not reachable yet, and the store is waited
+	// for, not given up on; the API is served once it opens.
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	front := &swapHandler{}
+	front.set(server.NotReady())
+	srv := &http.Server{
+		Handler:           front,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10, // GET queries travel in the URL; the parser token limit bounds them anyway
+		// No WriteTimeout: CSV downloads stream for as long as they make
+		// progress; the export handler sets per-page write deadlines.
+	}
+	storeName := "sqlite:" + sf.dataDir
+	if !sf.embedded() {
+		storeName = "opensearch"
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	// Until the API is served, a failure closes the listener on return;
+	// afterwards the drain below does, in order.
+	started := false
+	defer func() {
+		if !started {
+			_ = srv.Close()
+		}
+	}()
+	st, err := openStore(ctx, &sf, log.With("addr", ln.Addr().String()))
+	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped before the store opened")
+			return nil
+		}
 		return err
 	}
 	defer st.Close()
@@ -118,6 +160,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		go func() { defer close(done); cp.Run(cctx) }()
 		defer func() { stopCheckpoints(); <-done }()
 	}
+
 	hooks, err := wf.webhooks(log)
 	if err != nil {
 		return err
@@ -143,7 +186,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	core, err := app.New(st, app.Options{Logger: log,
 		MaxComponents: cf.maxComponents, MaxActivities: cf.maxActivities,
 		Writers: writers, OnBatch: metrics.OnBatch, OnConfigured: ret.onConfigured,
-		Signer: signer, Export: export.Options{BaseURL: *publicURL, MaxConcurrent: lim.downloads},
+		Signer: signer, Export: export.Options{BaseURL: *publicURL, MaxConcurrent: lim.downloads,
+			MaxPerTenant: lim.perTenant, MinRate: lim.exportMinRate()},
 		Notifier: notifier, Indices: ret.indices})
 	if err != nil {
 		return err
@@ -153,45 +197,39 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			cfg.Live.Origins = append(cfg.Live.Origins, o)
 		}
 	}
-	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Keys: signingKeys}, Metrics: metrics})
+	// Readiness, and refusing requests at once while the store does not
+	// answer; stopped with ctx.
+	mon := health.New(st.Ping, health.Options{Logger: log})
+	go mon.Run(ctx)
+	handler := server.New(cfg, server.Deps{Deps: graph.Deps{App: core, Signer: signer, Logger: log, Keys: signingKeys}, Metrics: metrics, Health: mon})
 
-	var signInKey string
-	if local {
-		if signInKey, err = welcome(ctx, st, core, fresh, *demo, log); err != nil {
-			core.Close(context.Background())
-			return err
-		}
-	}
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
+	closeCore := func() {
 		core.Close(context.Background())
 		if hooks != nil {
 			hooks.Close(context.Background())
 		}
-		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10, // GET queries travel in the URL; the parser token limit bounds them anyway
-		// No WriteTimeout: CSV downloads stream for as long as they make
-		// progress; the export handler sets per-page write deadlines.
+	var signInKey string
+	if local {
+		if signInKey, err = welcome(ctx, st, core, fresh, *demo, log); err != nil {
+			closeCore()
+			return err
+		}
 	}
-	store := "sqlite:" + sf.dataDir
-	if !sf.embedded() {
-		store = "opensearch"
+	// The API is served once the monitor has seen the store answer, so that
+	// "listening" means requests are served, not refused as not ready.
+	if err := mon.Wait(ctx); err != nil {
+		log.Info("stopped before the store was ready")
+		closeCore()
+		return nil
 	}
+	front.set(handler)
+	started = true
 	if signInKey != "" {
 		printSignIn(stderr, ln.Addr(), signInKey)
 	}
-	log.Info("auditlog listening", "addr", ln.Addr().String(), "store", store,
+	log.Info("auditlog listening", "addr", ln.Addr().String(), "store", storeName,
 		"playground", cfg.Playground, "introspection", cfg.Introspection)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
 	select {
 	case err = <-served:
 	case <-ctx.Done():
@@ -250,6 +288,8 @@ type limitFlags struct {
 	burst      int
 	concurrent int
 	downloads  int
+	perTenant  int
+	minRate    int64
 	timeout    time.Duration
 	complexity int
 	depth      int
@@ -258,15 +298,17 @@ type limitFlags struct {
 
 // limitEnv names the environment fallback of every limit flag.
 var limitEnv = map[string]string{
-	"max-body-bytes":    "AUDITLOG_MAX_BODY_BYTES",
-	"rate-limit":        "AUDITLOG_RATE_LIMIT",
-	"rate-burst":        "AUDITLOG_RATE_BURST",
-	"max-concurrent":    "AUDITLOG_MAX_CONCURRENT",
-	"max-downloads":     "AUDITLOG_MAX_DOWNLOADS",
-	"request-timeout":   "AUDITLOG_REQUEST_TIMEOUT",
-	"complexity-limit":  "AUDITLOG_COMPLEXITY_LIMIT",
-	"depth-limit":       "AUDITLOG_DEPTH_LIMIT",
-	"query-token-limit": "AUDITLOG_QUERY_TOKEN_LIMIT",
+	"max-body-bytes":           "AUDITLOG_MAX_BODY_BYTES",
+	"rate-limit":               "AUDITLOG_RATE_LIMIT",
+	"rate-burst":               "AUDITLOG_RATE_BURST",
+	"max-concurrent":           "AUDITLOG_MAX_CONCURRENT",
+	"max-downloads":            "AUDITLOG_MAX_DOWNLOADS",
+	"max-downloads-per-tenant": "AUDITLOG_MAX_DOWNLOADS_PER_TENANT",
+	"download-min-rate":        "AUDITLOG_DOWNLOAD_MIN_RATE",
+	"request-timeout":          "AUDITLOG_REQUEST_TIMEOUT",
+	"complexity-limit":         "AUDITLOG_COMPLEXITY_LIMIT",
+	"depth-limit":              "AUDITLOG_DEPTH_LIMIT",
+	"query-token-limit":        "AUDITLOG_QUERY_TOKEN_LIMIT",
 }
 
 func (l *limitFlags) register(fs *flag.FlagSet) {
@@ -281,6 +323,10 @@ func (l *limitFlags) register(fs *flag.FlagSet) {
 		help("max-concurrent", "GraphQL requests executed at once; more wait briefly, then get 503 with Retry-After"))
 	fs.IntVar(&l.downloads, "max-downloads", defaultMaxDownloads,
 		help("max-downloads", "CSV downloads (GET /export/...) streamed at once; more get 503 with Retry-After"))
+	fs.IntVar(&l.perTenant, "max-downloads-per-tenant", 0,
+		help("max-downloads-per-tenant", "CSV downloads of one tenant streamed at once; 0 is half of --max-downloads, at least 1"))
+	fs.Int64Var(&l.minRate, "download-min-rate", export.DefaultMinRate,
+		help("download-min-rate", "bytes per second a CSV download must take, measured over 30s spent writing to the client; a slower one is cut without its '# complete' trailer; 0 turns the minimum off"))
 	fs.DurationVar(&l.timeout, "request-timeout", server.DefaultRequestTimeout,
 		help("request-timeout", "time limit of one GraphQL request (CSV downloads stream without one)"))
 	fs.IntVar(&l.complexity, "complexity-limit", server.DefaultComplexityLimit,
@@ -296,7 +342,22 @@ func (l *limitFlags) check() error {
 	if l.downloads < 1 {
 		return fmt.Errorf("--max-downloads must be at least 1, got %d", l.downloads)
 	}
+	if l.perTenant < 0 || l.perTenant > l.downloads {
+		return fmt.Errorf("--max-downloads-per-tenant must be between 0 and --max-downloads (%d), got %d", l.downloads, l.perTenant)
+	}
+	if l.minRate < 0 {
+		return fmt.Errorf("--download-min-rate must be 0 or more bytes per second, got %d", l.minRate)
+	}
 	return nil
+}
+
+// exportMinRate is --download-min-rate as export.Options reads it: 0
+// there is the default, "no minimum" is negative.
+func (l *limitFlags) exportMinRate() int64 {
+	if l.minRate == 0 {
+		return -1
+	}
+	return l.minRate
 }
 
 func (l *limitFlags) config() server.Config {
@@ -363,4 +424,47 @@ func boolSetting(name, v string, def bool) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("--%s must be true or false, got %q", name, v)
+}
+
+// openStore opens the selected store. An OpenSearch cluster that cannot be
+// reached (not started yet, restarting, overloaded) is waited for, retrying
+// with a backoff doubling from 250ms to 10s and logging once that it is
+// waited for, until ctx ends; any other failure
+// (a bad URL, refused credentials, a broken data dir) ends start-up.
+func openStore(ctx context.Context, sf *storeFlags, log *slog.Logger) (store.Store, error) {
+	backoff := 250 * time.Millisecond
+	waiting := false
+	for {
+		st, err := sf.open(ctx, log)
+		if err == nil {
+			return st, nil // the health monitor says it is ready
+		}
+		if !errors.Is(err, store.ErrUnavailable) || ctx.Err() != nil {
+			return nil, err
+		}
+		if !waiting {
+			waiting = true
+			log.Warn("store unavailable: not ready, /readyz says 503; retrying with backoff", "err", err)
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 10*time.Second)
+	}
+}
+
+// swapHandler serves through the handler last set: not-ready answers
+// until the API is assembled, then the API.
+type swapHandler struct {
+	h atomic.Pointer[http.Handler]
+}
+
+func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
 }

@@ -1771,8 +1771,13 @@ tenant (enterprise) and the role of the caller: ` + "`" + `emitter` + "`" + ` ma
 
 Errors carry ` + "`" + `extensions.code` + "`" + `: ` + "`" + `BAD_USER_INPUT` + "`" + ` (with ` + "`" + `extensions.field` + "`" + `
 naming the offending argument or input field), ` + "`" + `UNAUTHENTICATED` + "`" + `,
-` + "`" + `FORBIDDEN` + "`" + `, ` + "`" + `NOT_FOUND` + "`" + ` or ` + "`" + `INTERNAL` + "`" + ` (with ` + "`" + `extensions.requestId` + "`" + ` to quote
-when reporting it). An operation refused before it runs is ` + "`" + `BAD_USER_INPUT` + "`" + `
+` + "`" + `FORBIDDEN` + "`" + `, ` + "`" + `NOT_FOUND` + "`" + `, ` + "`" + `UNAVAILABLE` + "`" + ` or ` + "`" + `INTERNAL` + "`" + ` (with
+` + "`" + `extensions.requestId` + "`" + ` to quote when reporting it). ` + "`" + `UNAVAILABLE` + "`" + ` is the one
+retryable code: the store could not be reached or did not answer in time
+(also a request that ran out of time), or the server is shutting down. The
+operation may or may not have taken effect; retry it after ` + "`" + `Retry-After` + "`" + `
+seconds, ingests with the same event ids, which stores each event once.
+` + "`" + `INTERNAL` + "`" + ` is a bug: report it. An operation refused before it runs is ` + "`" + `BAD_USER_INPUT` + "`" + `
 with ` + "`" + `extensions.reason` + "`" + `: ` + "`" + `GRAPHQL_PARSE_FAILED` + "`" + ` (also beyond the token
 limit), ` + "`" + `GRAPHQL_VALIDATION_FAILED` + "`" + `, ` + "`" + `DEPTH_LIMIT_EXCEEDED` + "`" + ` or
 ` + "`" + `COMPLEXITY_LIMIT_EXCEEDED` + "`" + ` (lists cost what they may hold, and each facet
@@ -1786,8 +1791,10 @@ introspection, a request without a key may only introspect); a body that is
 not a GraphQL request (not JSON, an array, a query that is not a string)
 gets 400 with ` + "`" + `BAD_USER_INPUT` + "`" + `; a body over the size limit gets 413; more
 requests than the key's rate allows get 429 with ` + "`" + `Retry-After` + "`" + ` (code
-` + "`" + `RATE_LIMITED` + "`" + `); a server too busy to start the request, or unable to check
-the key, gets 503 with ` + "`" + `Retry-After` + "`" + ` (code ` + "`" + `UNAVAILABLE` + "`" + `).
+` + "`" + `RATE_LIMITED` + "`" + `); a server too busy to start the request, whose store does
+not answer, or unable to check the key, gets 503 with ` + "`" + `Retry-After` + "`" + ` (code
+` + "`" + `UNAVAILABLE` + "`" + `). A 200 answer holding an ` + "`" + `UNAVAILABLE` + "`" + ` error or item carries
+` + "`" + `Retry-After` + "`" + ` too.
 """
 schema {
   query: Query
@@ -2343,7 +2350,12 @@ type IngestResult {
 
 "Why one item of an ingest failed."
 type IngestError {
-  "` + "`" + `BAD_USER_INPUT` + "`" + `, ` + "`" + `FORBIDDEN` + "`" + ` or ` + "`" + `INTERNAL` + "`" + `."
+  """
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` (fix the item), ` + "`" + `FORBIDDEN` + "`" + ` (the key may not emit its
+  component), ` + "`" + `UNAVAILABLE` + "`" + ` (the store could not be reached or did not answer
+  in time: the item may or may not be stored; retry it with the same id, which
+  stores it once) or ` + "`" + `INTERNAL` + "`" + ` (a bug; report it with the request id).
+  """
   code: String!
   "What went wrong, naming the fields."
   message: String!

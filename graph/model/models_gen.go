@@ -273,7 +273,10 @@ type HistogramBucket struct {
 
 // Why one item of an ingest failed.
 type IngestError struct {
-	// `BAD_USER_INPUT`, `FORBIDDEN` or `INTERNAL`.
+	// `BAD_USER_INPUT` (fix the item), `FORBIDDEN` (the key may not emit its
+	// component), `UNAVAILABLE` (the store could not be reached or did not answer
+	// in time: the item may or may not be stored; retry it with the same id, which
+	// stores it once) or `INTERNAL` (a bug; report it with the request id).
 	Code string `json:"code"`
 	// What went wrong, naming the fields.
 	Message string `json:"message"`

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/opensearch-project/opensearch-go/v4"
+
+	"github.com/auditlog/auditlog/store"
 )
 
 // apiError is an error response of OpenSearch.
@@ -26,6 +28,23 @@ func (e *apiError) Error() string {
 		return fmt.Sprintf("opensearch: HTTP %d: %s", e.Status, e.Reason)
 	}
 	return fmt.Sprintf("opensearch: HTTP %d: %s: %s", e.Status, e.Type, e.Reason)
+}
+
+// Unwrap makes an answer that says "not now" (overloaded, no shard to
+// take the request, a timeout inside the cluster) store.ErrUnavailable,
+// so that callers tell it from a bug; a bulk item's error is one too.
+func (e *apiError) Unwrap() error {
+	switch e.Status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return store.ErrUnavailable
+	}
+	switch e.Type {
+	case "es_rejected_execution_exception", "unavailable_shards_exception", "no_shard_available_action_exception",
+		"process_cluster_event_timeout_exception", "cluster_manager_not_discovered_exception", "master_not_discovered_exception",
+		"node_not_connected_exception", "node_closed_exception", "circuit_breaking_exception":
+		return store.ErrUnavailable
+	}
+	return nil
 }
 
 // statusOf returns the HTTP status of an OpenSearch error response, or 0.
@@ -95,12 +114,14 @@ func (s *Store) do(ctx context.Context, method, path string, query url.Values, b
 	}
 	resp, err := opensearch.Do(ctx, s.client.Client, method, r, (*opensearch.NoBody)(nil))
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		// No answer: the node is down, unreachable or hung (the caller's
+		// deadline or the transport's header timeout).
+		return fmt.Errorf("%s %s: %w: %w", method, path, store.ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return fmt.Errorf("%s %s: read response: %w", method, path, err)
+		return fmt.Errorf("%s %s: read response: %w: %w", method, path, store.ErrUnavailable, err)
 	}
 	if resp.StatusCode >= 300 {
 		return fmt.Errorf("%s %s: %w", method, path, parseAPIError(resp, data))

@@ -230,3 +230,27 @@ func (s *Store) closePIT(ctx context.Context, pit string) error {
 	}
 	return nil
 }
+
+// CountIngested counts the component's events ingested since since, in
+// every index of the tenant's series (rolled over ones too).
+func (s *Store) CountIngested(ctx context.Context, tenant, componentID string, since time.Time) (int64, error) {
+	if !audit.ValidTenant(tenant) {
+		return 0, nil
+	}
+	filter := []obj{
+		{"term": obj{"tenant": tenant}},
+		{"term": obj{"componentId": componentID}},
+	}
+	if !since.IsZero() {
+		filter = append(filter, obj{"range": obj{"ingestedAt": obj{"gte": since.UnixMilli(), "format": "epoch_millis"}}})
+	}
+	var resp struct {
+		Count int64 `json:"count"`
+	}
+	q := url.Values{"allow_no_indices": {"true"}, "ignore_unavailable": {"true"}}
+	body := obj{"query": obj{"bool": obj{"filter": filter}}}
+	if err := s.do(ctx, http.MethodPost, "/"+seg(s.tenantEvents(tenant))+"/_count", q, body, &resp); err != nil {
+		return 0, fmt.Errorf("opensearch: count events of %s: %w", componentID, err)
+	}
+	return resp.Count, nil
+}

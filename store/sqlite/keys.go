@@ -107,14 +107,16 @@ func (s *Store) TouchKey(ctx context.Context, id string, at time.Time) error {
 }
 
 func (s *Store) updateKey(ctx context.Context, op, query string, at int64, id string) error {
+	// The caller names the key (auth.Keys: "revoke key ID: ..."); saying
+	// it here too doubled it.
 	res, err := s.w.ExecContext(ctx, query, at, id)
 	if err != nil {
-		return fmt.Errorf("%s key %s: %w", op, id, err)
+		return fmt.Errorf("sqlite: %s key: %w", op, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("%s key %s: %w", op, id, err)
+		return fmt.Errorf("sqlite: %s key: %w", op, err)
 	} else if n == 0 {
-		return fmt.Errorf("%s key %s: %w", op, id, store.ErrNotFound)
+		return store.ErrNotFound
 	}
 	return nil
 }

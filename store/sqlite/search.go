@@ -275,3 +275,15 @@ func (s *Store) ScanEvents(ctx context.Context, q audit.Query, fn func(audit.Eve
 		after = &last
 	}
 }
+
+// CountIngested counts the component's events ingested since since, from
+// the index events_ingested (tenant, component, ingest time) alone.
+func (s *Store) CountIngested(ctx context.Context, tenant, componentID string, since time.Time) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM events
+		WHERE tenant = ? AND component_id = ? AND ingested_at >= ?`, tenant, componentID, millis(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count events of %s: %w", componentID, err)
+	}
+	return n, nil
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -11,6 +12,48 @@ import (
 )
 
 func testEvents(t *testing.T, newStore Factory) {
+	t.Run("CountIngested", func(t *testing.T) {
+		s := newStore(t)
+		var events []audit.Event
+		// acme KMS: 5 ingested an hour apart; acme CMS: 2; globex KMS: 3.
+		for i := range 5 {
+			e := minimalEvent("acme", fmt.Sprintf("k-%d", i), "KMS", baseTime)
+			e.IngestedAt = baseTime.Add(time.Duration(i) * time.Hour)
+			events = append(events, e)
+		}
+		for i := range 2 {
+			e := minimalEvent("acme", fmt.Sprintf("c-%d", i), "CMS", baseTime)
+			e.IngestedAt = baseTime.Add(time.Duration(i) * time.Hour)
+			events = append(events, e)
+		}
+		for i := range 3 {
+			e := minimalEvent("globex", fmt.Sprintf("g-%d", i), "KMS", baseTime)
+			e.IngestedAt = baseTime
+			events = append(events, e)
+		}
+		writeEvents(t, s, events...)
+		// A duplicate id written again is one event.
+		writeEvents(t, s, events[0])
+		refresh(t, s)
+		for _, c := range []struct {
+			tenant, component string
+			since             time.Time
+			want              int64
+		}{
+			{"acme", "KMS", time.Time{}, 5},
+			{"acme", "KMS", baseTime.Add(2 * time.Hour), 3}, // at or after: 2h, 3h, 4h
+			{"acme", "KMS", baseTime.Add(2*time.Hour + time.Millisecond), 2},
+			{"acme", "CMS", time.Time{}, 2},
+			{"globex", "KMS", time.Time{}, 3},
+			{"acme", "SET", time.Time{}, 0},
+			{"nobody", "KMS", time.Time{}, 0},
+		} {
+			got, err := s.CountIngested(ctx(t), c.tenant, c.component, c.since)
+			if err != nil || got != c.want {
+				t.Errorf("CountIngested(%s, %s, %v) = %d, %v; want %d", c.tenant, c.component, c.since, got, err, c.want)
+			}
+		}
+	})
 	t.Run("RoundTripEveryField", func(t *testing.T) {
 		s := newStore(t)
 		full := fullEvent("acme", "evt-full", baseTime)
