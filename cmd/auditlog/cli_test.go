@@ -102,6 +102,7 @@ func TestCommandsDoNotClaimALifecycleManager(t *testing.T) {
 	u := opensearchtest.URL(t)
 	prefix := opensearchtest.Prefix(t, u)
 	t.Setenv("AUDITLOG_SECRET", strings.Repeat("s", 32))
+	t.Setenv("AUDITLOG_SIGNING_KEY", testSigningKey)
 	for _, args := range [][]string{
 		{"keys", "create", "--tenant", "acme", "--role", "viewer", "--user-id", "u-1"},
 		{"keys", "list"},

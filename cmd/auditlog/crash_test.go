@@ -39,6 +39,7 @@ func TestStatsExactAfterKill9(t *testing.T) {
 		u := opensearchtest.URL(t)
 		prefix := opensearchtest.Prefix(t, u)
 		t.Setenv("AUDITLOG_SECRET", strings.Repeat("k", 32))
+		t.Setenv("AUDITLOG_SIGNING_KEY", testSigningKey)
 		killMidIngest(t, bin, []string{"--opensearch-url", u, "--opensearch-prefix", prefix}, func() {
 			req, _ := http.NewRequest(http.MethodPost, u+"/"+prefix+"-events-*/_refresh", nil)
 			if resp, err := http.DefaultClient.Do(req); err == nil {

@@ -23,6 +23,7 @@ func TestServeStartsBeforeItsNode(t *testing.T) {
 	node := opensearchtest.StoppedNode(t, "cmd-faults")
 	prefix := "t-serve-before-node"
 	t.Setenv("AUDITLOG_SECRET", strings.Repeat("s", 32))
+	t.Setenv("AUDITLOG_SIGNING_KEY", testSigningKey)
 	addr := freeAddr(t)
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(t.Context())

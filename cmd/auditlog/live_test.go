@@ -32,7 +32,7 @@ func TestLiveTailAcrossProcesses(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	environ := append(os.Environ(), "AUDITLOG_OPENSEARCH_URL="+osURL, "AUDITLOG_OPENSEARCH_PREFIX="+prefix,
-		"AUDITLOG_SECRET=live-tail-test-secret-of-32-bytes-at-least", "AUDITLOG_ADDR=127.0.0.1:0")
+		"AUDITLOG_SECRET=live-tail-test-secret-of-32-bytes-at-least", "AUDITLOG_SIGNING_KEY="+testSigningKey, "AUDITLOG_ADDR=127.0.0.1:0")
 	key := func(role string) string {
 		t.Helper()
 		cmd := exec.Command(bin, "keys", "create", "--tenant", "acme", "--role", role, "--user-id", "u-"+role, "--user-name", "Ann", "--user-email", "ann@acme.example")

@@ -312,3 +312,8 @@ func TestExportSavedFilter(t *testing.T) {
 		}
 	}
 }
+
+// testSigningKey is a checkpoint signing key (a base64 Ed25519 seed) for
+// tests that run serve over OpenSearch, where AUDITLOG_SIGNING_KEY is
+// required.
+const testSigningKey = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

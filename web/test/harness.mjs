@@ -40,7 +40,7 @@ export class Service {
     this.backend = backend;
     this.dir = mkdtempSync(join(tmpdir(), 'auditlog-web-'));
     this.prefix = 'w' + randomBytes(5).toString('hex');
-    this.env = { ...process.env, AUDITLOG_SECRET: randomBytes(32).toString('hex') };
+    this.env = { ...process.env, AUDITLOG_SECRET: randomBytes(32).toString('hex'), AUDITLOG_SIGNING_KEY: randomBytes(32).toString('base64') };
     this.storeArgs =
       backend === 'opensearch'
         ? ['--opensearch-url', process.env.OPENSEARCH_URL, '--opensearch-prefix', this.prefix]
