@@ -77,7 +77,7 @@ type auditlogProc struct {
 }
 
 // startAuditlog starts `auditlog serve` on a free port and waits until it
-// answers /healthz.
+// answers /readyz (it listens, and answers /healthz, before its store is open).
 func startAuditlog(ctx context.Context, e auditlogEnv, logDir string) (*auditlogProc, error) {
 	port, err := freePort()
 	if err != nil {
@@ -109,7 +109,7 @@ func startAuditlog(ctx context.Context, e auditlogEnv, logDir string) (*auditlog
 			return nil, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
-		resp, err := http.Get(p.base + "/healthz")
+		resp, err := http.Get(p.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -118,7 +118,7 @@ func startAuditlog(ctx context.Context, e auditlogEnv, logDir string) (*auditlog
 		}
 		if time.Now().After(deadline) {
 			p.stop()
-			return nil, fmt.Errorf("auditlog serve did not answer /healthz within a minute:\n%s", p.logTail())
+			return nil, fmt.Errorf("auditlog serve was not ready (/readyz) within a minute:\n%s", p.logTail())
 		}
 	}
 }

@@ -142,6 +142,13 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// A filter given by flags is refused before the store is opened, as
+	// the API's is, naming the field; a saved one is checked once read.
+	if *saved == "" {
+		if err := app.CheckFilter("filter", f); err != nil {
+			return err
+		}
+	}
 	st, err := sf.open(ctx, log)
 	if err != nil {
 		return err
@@ -177,10 +184,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !found {
 			return fmt.Errorf("%s has no saved filter named %q in tenant %s", *owner+*ownerEmail, *saved, *tenant)
 		}
-	}
-	// The filter is bounded as the API's is, saved or given by flags.
-	if err := app.CheckFilter("filter", f); err != nil {
-		return err
+		if err := app.CheckFilter("filter", f); err != nil {
+			return err
+		}
 	}
 	// Exports are in the tenant's own trail, as those of the API are.
 	tr, err := openTrail(st, log)
