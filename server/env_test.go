@@ -57,6 +57,9 @@ type envOptions struct {
 	// maxDownloads bounds the CSV downloads streamed at once; export's
 	// default when 0.
 	maxDownloads int
+	// maxPerTenant bounds one tenant's share of them; export's default
+	// (half) when 0.
+	maxPerTenant int
 	// live paces and bounds the live tail.
 	live live.Config
 	// health, when set, runs a health monitor of the store with these
@@ -96,7 +99,7 @@ func newEnvWith(t testing.TB, cfg server.Config, opts envOptions) *env {
 	// The server's clock dates the trail too, as it did when the resolver
 	// made the recorder.
 	core, err := app.New(served, app.Options{Logger: log, Signer: signer, AuditClock: opts.clock,
-		Export: export.Options{MaxConcurrent: opts.maxDownloads}, Live: opts.live})
+		Export: export.Options{MaxConcurrent: opts.maxDownloads, MaxPerTenant: opts.maxPerTenant}, Live: opts.live})
 	if err != nil {
 		t.Fatal(err)
 	}

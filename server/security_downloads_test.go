@@ -32,12 +32,14 @@ func (s *heldScans) ScanEvents(ctx context.Context, q audit.Query, fn func(audit
 	return s.Store.ScanEvents(ctx, q, fn)
 }
 
-// TestDownloadsAreLimited: with room for two CSV downloads at once, a
-// viewer's third parallel download of the log gets 503 with Retry-After
-// while two stream, and downloads work again once they are done.
+// TestDownloadsAreLimited: with room for two CSV downloads at once (both
+// of which one tenant may take), a viewer's third parallel download gets
+// 503 with Retry-After while two stream, and downloads work again once
+// they are done. Each download has a link of its own: one link is
+// downloaded once at a time.
 func TestDownloadsAreLimited(t *testing.T) {
 	hs := &heldScans{inside: make(chan struct{}, 8), release: make(chan struct{})}
-	e := newEnvWith(t, server.Config{}, envOptions{maxDownloads: 2, wrap: func(st store.Store) store.Store {
+	e := newEnvWith(t, server.Config{}, envOptions{maxDownloads: 2, maxPerTenant: 2, wrap: func(st store.Store) store.Store {
 		hs.Store = st
 		return hs
 	}})
@@ -45,11 +47,15 @@ func TestDownloadsAreLimited(t *testing.T) {
 	e.query(e.key("acme", audit.RoleEmitter), ingestMany, map[string]any{"es": []any{fullEvent("d-1", base), fullEvent("d-2", base)}}, &res)
 	e.refresh()
 	viewer := e.key("acme", audit.RoleViewer)
-	var link struct{ ExportEvents struct{ URL string } }
-	e.query(viewer, `mutation { exportEvents(filter: {}) { url } }`, nil, &link)
-	url := e.url + link.ExportEvents.URL
+	// Links differ by their filter.
+	links := map[string]string{}
+	for _, f := range []string{`{}`, `{components: ["CMS"]}`, `{components: ["KMS"]}`, `{flagged: false}`} {
+		var link struct{ ExportEvents struct{ URL string } }
+		e.query(viewer, `mutation { exportEvents(filter: `+f+`) { url } }`, nil, &link)
+		links[f] = e.url + link.ExportEvents.URL
+	}
 
-	download := func() (int, string, string) {
+	download := func(url string) (int, string, string) {
 		// A guard against hanging should the limit go, not a measure.
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
@@ -65,15 +71,15 @@ func TestDownloadsAreLimited(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	statuses := make(chan int, 2)
-	for range 2 {
+	for _, f := range []string{`{components: ["CMS"]}`, `{components: ["KMS"]}`} {
 		wg.Go(func() {
-			status, _, _ := download()
+			status, _, _ := download(links[f])
 			statuses <- status
 		})
 	}
 	<-hs.inside
 	<-hs.inside
-	status, retry, body := download()
+	status, retry, body := download(links[`{}`])
 	if status != http.StatusServiceUnavailable || retry == "" {
 		t.Errorf("a third download while two stream: %d, Retry-After %q, %s; want 503 with Retry-After", status, retry, body)
 	}
@@ -85,7 +91,7 @@ func TestDownloadsAreLimited(t *testing.T) {
 			t.Errorf("a held download ended with %d", s)
 		}
 	}
-	if status, _, body := download(); status != http.StatusOK || !strings.Contains(body, "d-2") {
+	if status, _, body := download(links[`{flagged: false}`]); status != http.StatusOK || !strings.Contains(body, "d-2") {
 		t.Errorf("a download after the others: %d %s", status, body)
 	}
 }
