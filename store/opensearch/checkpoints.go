@@ -189,40 +189,11 @@ func (s *Store) ScanCheckpoints(ctx context.Context, tenant, componentID string,
 // scanCheckpoints reads checkpoints page by page, leaving the fields of
 // excludes out of what the node sends.
 func (s *Store) scanCheckpoints(ctx context.Context, query obj, sort []obj, page int, excludes []string, fn func(audit.Checkpoint) error) error {
-	index := s.index(checkpointsIndex)
-	var after []any
-	for {
-		body := obj{"size": page, "query": query, "sort": sort, "track_total_hits": false}
-		if len(excludes) > 0 {
-			body["_source"] = obj{"excludes": excludes}
+	return s.searchPages(ctx, s.index(checkpointsIndex), query, sort, page, excludes, func(h searchHit) error {
+		var cp audit.Checkpoint
+		if err := json.Unmarshal(h.Source, &cp); err != nil {
+			return fmt.Errorf("decode checkpoint %s: %w", h.ID, err)
 		}
-		if after != nil {
-			body["search_after"] = after
-		}
-		var resp struct {
-			searchShards
-			Hits struct {
-				Hits []struct {
-					searchHit
-					Sort []any `json:"sort"`
-				} `json:"hits"`
-			} `json:"hits"`
-		}
-		if err := s.doSearch(ctx, "/"+seg(index)+"/_search", index, nil, body, &resp); err != nil {
-			return err
-		}
-		for _, h := range resp.Hits.Hits {
-			var cp audit.Checkpoint
-			if err := json.Unmarshal(h.Source, &cp); err != nil {
-				return fmt.Errorf("decode checkpoint %s: %w", h.ID, err)
-			}
-			if err := fn(cp); err != nil {
-				return err
-			}
-			after = h.Sort
-		}
-		if len(resp.Hits.Hits) < page {
-			return nil
-		}
-	}
+		return fn(cp)
+	})
 }

@@ -81,9 +81,18 @@ const listPage = 1000
 // query, in the order of sort (which must end with a unique field), reading
 // page by page so that no result window limits it.
 func (s *Store) searchAll(ctx context.Context, index string, query obj, sort []obj, fn func(searchHit) error) error {
+	return s.searchPages(ctx, index, query, sort, listPage, nil, fn)
+}
+
+// searchPages is searchAll with pages of page documents, leaving the
+// fields of excludes out of what the node sends.
+func (s *Store) searchPages(ctx context.Context, index string, query obj, sort []obj, page int, excludes []string, fn func(searchHit) error) error {
 	var after []any
 	for {
-		body := obj{"size": listPage, "query": query, "sort": sort, "track_total_hits": false, "seq_no_primary_term": true}
+		body := obj{"size": page, "query": query, "sort": sort, "track_total_hits": false, "seq_no_primary_term": true}
+		if len(excludes) > 0 {
+			body["_source"] = obj{"excludes": excludes}
+		}
 		if after != nil {
 			body["search_after"] = after
 		}
@@ -106,7 +115,7 @@ func (s *Store) searchAll(ctx context.Context, index string, query obj, sort []o
 			}
 			after = h.Sort
 		}
-		if len(resp.Hits.Hits) < listPage {
+		if len(resp.Hits.Hits) < page {
 			return nil
 		}
 	}
